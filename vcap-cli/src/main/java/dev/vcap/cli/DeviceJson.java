@@ -1,0 +1,104 @@
+package dev.vcap.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.analysis.DeviceAnalysis;
+import dev.vcap.pci.capability.Capability;
+import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.pci.capability.Finding;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Header;
+import dev.vcap.pci.occupancy.ByteRange;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Writes the device fields of the JSON schema in docs/JSON.md. {@code vcap inspect} and
+ * {@code vcap plan} share them so that "capabilities" has one shape everywhere.
+ */
+final class DeviceJson {
+
+    private DeviceJson() {
+    }
+
+    /** Identity fields: address, description, source, IDs, class, size. */
+    static void identity(JsonGenerator g, DeviceImage d) throws IOException {
+        ConfigSpace cs = d.config();
+        g.writeStringField("address", d.address().toString());
+        g.writeStringField("description", d.description());
+        g.writeStringField("source", d.origin());
+        g.writeNumberField("vendorId", cs.u16(Header.VENDOR_ID));
+        g.writeNumberField("deviceId", cs.u16(Header.DEVICE_ID));
+        g.writeNumberField("revision", cs.u8(Header.REVISION_ID));
+        g.writeNumberField("classCode", Header.classCode(cs));
+        g.writeNumberField("headerType", Header.type(cs));
+        g.writeNumberField("configSize", cs.length());
+    }
+
+    /** {@code "capabilities":[...]}, standard then extended, each in chain order. */
+    static void capabilities(JsonGenerator g, List<Capability> caps) throws IOException {
+        g.writeArrayFieldStart("capabilities");
+        for (Capability c : caps) {
+            g.writeStartObject();
+            g.writeStringField("space", c.space().label());
+            g.writeNumberField("offset", c.offset());
+            g.writeNumberField("id", c.id());
+            if (c.space() == CapabilitySpace.EXTENDED || c.hasVersion()) {
+                g.writeNumberField("version", c.version());
+            } else {
+                g.writeNullField("version");
+            }
+            g.writeStringField("name", c.name());
+            g.writeNumberField("length", c.length());
+            g.writeBooleanField("lengthKnown", c.lengthKnown());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    static void findings(JsonGenerator g, List<Finding> findings) throws IOException {
+        g.writeArrayFieldStart("findings");
+        for (Finding f : findings) {
+            g.writeStartObject();
+            g.writeStringField("kind", f.kind().label());
+            g.writeStringField("severity", f.severity().label());
+            if (f.space() == null) {
+                g.writeNullField("space");
+            } else {
+                g.writeStringField("space", f.space().label());
+            }
+            g.writeNumberField("offset", f.offset());
+            g.writeStringField("message", f.message());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    static void ranges(JsonGenerator g, String field, List<ByteRange> ranges, ConfigSpace bytesFrom) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (ByteRange r : ranges) {
+            g.writeStartObject();
+            g.writeStringField("space", r.start() < ConfigSpace.CONVENTIONAL_SIZE ? "standard" : "extended");
+            g.writeNumberField("start", r.start());
+            g.writeNumberField("end", r.end());
+            if (bytesFrom != null) {
+                g.writeStringField("bytes", HexFormat.of().formatHex(bytesFrom.slice(r.start(), r.length())));
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** The whole inspect object of one device. */
+    static void device(JsonGenerator g, DeviceAnalysis a) throws IOException {
+        g.writeStartObject();
+        identity(g, a.device());
+        g.writeBooleanField("pciExpress", a.chain().isPciExpress());
+        capabilities(g, a.chain().all().toList());
+        findings(g, a.chain().findings());
+        ranges(g, "gaps", a.occupancy().gaps(), null);
+        ranges(g, "suspicious", a.occupancy().nonZeroInGaps(), a.device().config());
+        g.writeEndObject();
+    }
+}

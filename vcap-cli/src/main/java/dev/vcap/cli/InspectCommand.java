@@ -1,0 +1,223 @@
+package dev.vcap.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.analysis.DeviceAnalysis;
+import dev.vcap.pci.capability.Capability;
+import dev.vcap.pci.capability.Finding;
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.PciAddress;
+import dev.vcap.pci.dump.DeviceSource;
+import dev.vcap.pci.dump.DumpFormatException;
+import dev.vcap.pci.dump.Dumps;
+import dev.vcap.pci.dump.SysfsReader;
+import dev.vcap.pci.occupancy.ByteRange;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vcap inspect}: decode devices and report capabilities, findings, gaps and suspects. */
+@Command(name = "inspect",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Decode config spaces: per device, the capabilities (space, offset, ID, name, version, length),",
+            "what the chain walk found (loops, overlaps, truncation, ...), the gaps no capability owns,",
+            "and the non-zero bytes inside gaps (candidates for hidden vendor registers).",
+            "",
+            "Reads lspci -x/-xxx/-xxxx text (many devices per file), binary config images (64, 256 or",
+            "4096 bytes, e.g. a copy of /sys/bus/pci/devices/*/config), or the live sysfs tree.",
+            "A directory stands for the dump files below it."},
+        footer = {"", "Examples:",
+            "  vcap inspect dump.lspci",
+            "  vcap inspect --map ../shared/corpus/dumps/pciutils_dsa__6a-01.0__8086-0b25.lspci",
+            "  vcap inspect --sysfs 0000:00:02.0",
+            "  vcap inspect --json dumps/ > devices.json",
+            "",
+            "JSON schema: docs/JSON.md. Exit codes: 0 ok, 2 usage, 3 bad input (named on stderr; the other",
+            "files are still reported)."})
+final class InspectCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Dump files or directories.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--sysfs", arity = "0..1", paramLabel = "BDF", fallbackValue = "",
+            description = "Read live devices from /sys/bus/pci/devices (all, or the one at BDF).")
+    String sysfs;
+
+    @Option(names = "--sysfs-root", paramLabel = "DIR", hidden = true, defaultValue = "/sys/bus/pci/devices")
+    Path sysfsRoot;
+
+    @Option(names = "--json", description = "Print JSON (schema in docs/JSON.md) instead of text.")
+    boolean json;
+
+    @Option(names = "--map", description = "Draw each device's config space as a text grid.")
+    boolean map;
+
+    @Override
+    public Integer call() throws IOException {
+        if (sysfs == null && files.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "give FILE arguments or --sysfs [BDF]");
+        }
+        if (sysfs != null && !files.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--sysfs reads live devices; it cannot be combined with FILE arguments");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> errors = new ArrayList<>();
+        try (Report report = json ? new JsonReport(spec.commandLine().getOut()) : new TextReport(spec.commandLine().getOut(), map)) {
+            if (sysfs != null) {
+                SysfsReader reader = new SysfsReader(sysfsRoot);
+                List<DeviceImage> devices = sysfs.isEmpty() ? reader.readAll() : List.of(reader.read(parseAddress(sysfs)));
+                for (DeviceImage d : devices) {
+                    report.device(DeviceAnalysis.of(d));
+                }
+            } else {
+                for (Path file : Inputs.expand(files)) {
+                    try (DeviceSource source = Dumps.open(file)) {
+                        while (source.hasNext()) {
+                            report.device(DeviceAnalysis.of(source.next()));
+                        }
+                    } catch (DumpFormatException e) {
+                        err.println("vcap: " + e.getMessage());
+                        errors.add(e.getMessage());
+                        report.error(e);
+                    }
+                }
+            }
+        }
+        return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
+    }
+
+    private PciAddress parseAddress(String text) {
+        try {
+            return PciAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sysfs: " + e.getMessage());
+        }
+    }
+
+    private interface Report extends AutoCloseable {
+        void device(DeviceAnalysis a) throws IOException;
+
+        void error(DumpFormatException e) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** Streams {"devices":[...],"errors":[...]} to standard output, one device per line. */
+    private static final class JsonReport implements Report {
+        private final PrintWriter out;
+        private final JsonGenerator g;
+        private final List<DumpFormatException> errors = new ArrayList<>();
+
+        JsonReport(PrintWriter out) throws IOException {
+            this.out = out;
+            g = new JsonFactory().createGenerator(out);
+            g.writeStartObject();
+            g.writeArrayFieldStart("devices");
+        }
+
+        @Override
+        public void device(DeviceAnalysis a) throws IOException {
+            g.writeRaw('\n');
+            DeviceJson.device(g, a);
+        }
+
+        @Override
+        public void error(DumpFormatException e) {
+            errors.add(e);
+        }
+
+        @Override
+        public void close() throws IOException {
+            g.writeEndArray();
+            g.writeArrayFieldStart("errors");
+            for (DumpFormatException e : errors) {
+                g.writeStartObject();
+                g.writeStringField("source", e.source());
+                g.writeNumberField("line", e.line());
+                g.writeStringField("message", e.getMessage());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeRaw('\n');
+            g.flush();
+            out.flush();
+        }
+    }
+
+    /** The human report. */
+    private static final class TextReport implements Report {
+        private final PrintWriter out;
+        private final boolean map;
+
+        TextReport(PrintWriter out, boolean map) {
+            this.out = out;
+            this.map = map;
+        }
+
+        @Override
+        public void device(DeviceAnalysis a) {
+            DeviceImage d = a.device();
+            out.printf("%s %s [%04x:%04x] (%d bytes, from %s)%n", d.address(), d.description(), d.vendorId(),
+                    d.deviceId(), d.config().length(), d.origin());
+            List<Capability> caps = a.chain().all().toList();
+            if (caps.isEmpty()) {
+                out.println("  capabilities: none");
+            } else {
+                out.println("  capabilities:");
+                out.println("    space     offset  id      ver  length  name");
+                for (Capability c : caps) {
+                    out.printf("    %-8s  0x%03x   %-6s  %-3s  %-6s  %s%n", c.space().label(), c.offset(),
+                            String.format(c.space() == dev.vcap.pci.capability.CapabilitySpace.STANDARD ? "0x%02x"
+                                    : "0x%04x", c.id()), c.hasVersion() ? "v" + c.version() : "-",
+                            c.length() + (c.lengthKnown() ? "" : "?"), c.name());
+                }
+            }
+            if (!a.chain().findings().isEmpty()) {
+                out.println("  findings:");
+                for (Finding f : a.chain().findings()) {
+                    out.println("    " + f);
+                }
+            }
+            out.println("  gaps: " + describe(a.occupancy().gaps()));
+            List<ByteRange> suspicious = a.occupancy().nonZeroInGaps();
+            out.println("  non-zero bytes in gaps: " + (suspicious.isEmpty() ? "none" : describe(suspicious)));
+            if (map) {
+                ConfigMapRenderer.render(a).forEach(line -> out.println("  " + line));
+            }
+            out.println();
+        }
+
+        private static String describe(List<ByteRange> ranges) {
+            if (ranges.isEmpty()) {
+                return "none";
+            }
+            return ranges.stream().map(r -> r + " (" + r.length() + ")").collect(Collectors.joining(", "));
+        }
+
+        @Override
+        public void error(DumpFormatException e) {
+        }
+
+        @Override
+        public void close() {
+            out.flush();
+        }
+    }
+}
