@@ -1,5 +1,6 @@
 package dev.vcap.cli;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.pci.analysis.DeviceAnalysis;
@@ -13,6 +14,7 @@ import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.dump.SysfsReader;
 import dev.vcap.pci.occupancy.ByteRange;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +51,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(paramLabel = "FILE", arity = "0..*", description = "Dump files or directories.")
     List<Path> files = new ArrayList<>();
@@ -77,7 +83,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         List<String> errors = new ArrayList<>();
-        try (Report report = json ? new JsonReport(spec.commandLine().getOut()) : new TextReport(spec.commandLine().getOut(), map)) {
+        try (Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut(), map)) {
             if (sysfs != null) {
                 SysfsReader reader = new SysfsReader(sysfsRoot);
                 List<DeviceImage> devices = sysfs.isEmpty() ? reader.readAll() : List.of(reader.read(parseAddress(sysfs)));
@@ -86,7 +92,7 @@ final class InspectCommand implements Callable<Integer> {
                 }
             } else {
                 for (Path file : Inputs.expand(files)) {
-                    try (DeviceSource source = Dumps.open(file)) {
+                    try (DeviceSource source = new PrefetchingSource(Dumps.open(file))) {
                         while (source.hasNext()) {
                             report.device(DeviceAnalysis.of(source.next()));
                         }
@@ -120,13 +126,11 @@ final class InspectCommand implements Callable<Integer> {
 
     /** Streams {"devices":[...],"errors":[...]} to standard output, one device per line. */
     private static final class JsonReport implements Report {
-        private final PrintWriter out;
         private final JsonGenerator g;
         private final List<DumpFormatException> errors = new ArrayList<>();
 
-        JsonReport(PrintWriter out) throws IOException {
-            this.out = out;
-            g = new JsonFactory().createGenerator(out);
+        JsonReport(OutputStream out) throws IOException {
+            g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
             g.writeStartObject();
             g.writeArrayFieldStart("devices");
         }
@@ -157,7 +161,6 @@ final class InspectCommand implements Callable<Integer> {
             g.writeEndObject();
             g.writeRaw('\n');
             g.flush();
-            out.flush();
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.vcap.cli;
 
 import dev.vcap.pci.dump.DumpFormatException;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,28 +16,41 @@ import picocli.CommandLine.Command;
 @Command(name = "vcap",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
+        usageHelpAutoWidth = true,
         description = {
-            "PASID, PRI and ATS for assigned PCIe devices: decode real config spaces, build the guest's",
-            "virtual config space, place synthesized capabilities, and check migrations.",
+            "PASID, PRI and ATS for assigned PCIe devices: decode real config spaces,",
+            "build the guest's virtual config space, place synthesized capabilities,",
+            "and check migrations.",
             ""},
         subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused (see docs/CLI.md).",
-            "Run 'vcap COMMAND --help' for a command's options and examples."})
+        footer = {"",
+            "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused",
+            "(see docs/CLI.md). Run 'vcap COMMAND --help' for a command's options."})
 public final class Main {
 
-    public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(
-                new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16), false);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        System.exit(run(args, out, err));
+    private final OutputStream out;
+
+    private Main(OutputStream out) {
+        this.out = out;
     }
 
-    /** Runs the command line; returns the exit code. */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+    public static void main(String[] args) {
+        OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        System.exit(run(args, out, System.err));
+    }
+
+    /**
+     * Runs a command line with the given standard output and error; returns the exit code. Output
+     * is flushed before returning.
+     */
+    public static int run(String[] args, OutputStream stdout, OutputStream stderr) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        CommandLine cl = new CommandLine(new Main(stdout));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            out.flush();
             if (ex instanceof DumpFormatException || ex instanceof BadInputException) {
                 err.println("vcap: " + ex.getMessage());
                 return ExitCodes.BAD_INPUT;
@@ -58,10 +72,22 @@ public final class Main {
         });
         int code = cl.execute(args);
         out.flush();
+        err.flush();
+        try {
+            stdout.flush();
+        } catch (java.io.IOException e) {
+            err.println("vcap: cannot write output: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
         return code;
     }
 
-    /** Reports the version from the jar manifest, or "development" when run from classes. */
+    /** Standard output as bytes, for commands that stream large output (JSON). */
+    OutputStream rawOut() {
+        return out;
+    }
+
+    /** Reports the version from the jar manifest, or "development build" when run from classes. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

@@ -102,8 +102,7 @@ public final class LspciTextReader implements DeviceSource {
     /** Reads lines until a device is complete; null at the end of the input. */
     private DeviceImage advance() {
         while (readLine()) {
-            int len = lineEnd - lineStart;
-            if (len == 0) {
+            if (isBlank()) {
                 if (address != null) {
                     return finishDevice();
                 }
@@ -213,6 +212,15 @@ public final class LspciTextReader implements DeviceSource {
             p += 3;
         }
         nextOffset = offset + BYTES_PER_LINE;
+    }
+
+    private boolean isBlank() {
+        for (int i = lineStart; i < lineEnd; i++) {
+            if (buf[i] != ' ' && buf[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Number of offset digits when the current line looks like a hex line ("OFF: "), else 0. */

@@ -10,10 +10,13 @@ import java.nio.charset.StandardCharsets;
  * Writes devices as {@code lspci -x}-style text that {@code lspci -F} reads back byte-identical:
  * the header line, then one line of 16 bytes per 16 captured bytes ({@code -xxxx} for a 4 KiB
  * image), then a blank line. Offsets below 0x100 take two digits and the rest three, as lspci
- * prints them.
+ * prints them. lspci reads lines into a 256-byte buffer, so a description that would make the
+ * header line longer than {@value #MAX_HEADER_LINE} characters is cut to fit.
  */
 public final class LspciTextWriter {
 
+    /** Longest header line lspci -F accepts, newline excluded (its line buffer is 256 bytes). */
+    public static final int MAX_HEADER_LINE = 250;
     private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final OutputStream out;
@@ -26,7 +29,9 @@ public final class LspciTextWriter {
 
     public void write(DeviceImage device) throws IOException {
         String text = device.description().isEmpty() ? "Device" : device.description().replace('\n', ' ');
-        out.write((device.address() + " " + text + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] header = (device.address() + " " + text).getBytes(StandardCharsets.UTF_8);
+        out.write(header, 0, Math.min(header.length, MAX_HEADER_LINE));
+        out.write('\n');
         ConfigSpace cs = device.config();
         for (int offset = 0; offset < cs.length(); offset += ConfigSpace.LINE_SIZE) {
             int p = 0;

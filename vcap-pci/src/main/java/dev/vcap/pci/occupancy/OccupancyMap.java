@@ -3,10 +3,10 @@ package dev.vcap.pci.occupancy;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.CapabilitySpace;
-import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.capability.StandardCapability;
+import dev.vcap.pci.config.ConfigSpace;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -15,18 +15,14 @@ import java.util.List;
  * registers, so the non-zero bytes inside gaps are listed as suspects.
  *
  * <p>The header owns 0x00-0x3f. Standard capabilities own their bytes below 0x100, extended ones
- * theirs from 0x100. Where capabilities overlap, the one met first in chain order keeps the byte.
- * Extended space counts as gap only for a device whose extended list was walked (a PCI Express or
- * PCI-X device); bytes that were not captured belong to nobody and are not gaps.
+ * theirs from 0x100. Where capabilities overlap, the one with the lower offset keeps the shared
+ * bytes. Extended space counts as gap only for a device whose extended list was walked (a PCI
+ * Express or PCI-X device); bytes that were not captured belong to nobody and are not gaps.
+ *
+ * <p>The map is a sorted list of disjoint owned extents, so building it costs a sort of the
+ * capabilities, not a pass over 4096 bytes.
  */
 public final class OccupancyMap {
-
-    /** Owner code for a byte nobody owns. */
-    private static final short GAP = -1;
-    /** Owner code for a byte that was not captured or is not part of any list. */
-    private static final short NONE = -2;
-    /** Owner code for the header. */
-    private static final short HEADER = 0;
 
     /** What owns a byte. */
     public sealed interface Owner {
@@ -51,123 +47,173 @@ public final class OccupancyMap {
     private static final Owner GAP_OWNER = new Owner.Gap();
     private static final Owner OUTSIDE = new Owner.Outside();
 
-    private final ConfigSpace cs;
-    private final List<Capability> capabilities;
-    private final short[] owner;
+    /** One owned extent; capability null for the header. */
+    private record Extent(int start, int end, Capability capability) {
+    }
 
-    private OccupancyMap(ConfigSpace cs, List<Capability> capabilities, short[] owner) {
+    private final ConfigSpace cs;
+    private final List<Extent> extents;
+    /** The ranges in which unowned bytes are gaps (the rest is outside). */
+    private final List<ByteRange> regions;
+    private List<ByteRange> gaps;
+
+    private OccupancyMap(ConfigSpace cs, List<Extent> extents, List<ByteRange> regions) {
         this.cs = cs;
-        this.capabilities = capabilities;
-        this.owner = owner;
+        this.extents = extents;
+        this.regions = regions;
     }
 
     /** Builds the map of an image from its walked chain. */
     public static OccupancyMap of(ConfigSpace cs, CapabilityChain chain) {
-        short[] owner = new short[ConfigSpace.EXTENDED_SIZE];
-        Arrays.fill(owner, NONE);
         int captured = cs.length();
         int conventionalEnd = Math.min(captured, ConfigSpace.CONVENTIONAL_SIZE);
-        Arrays.fill(owner, 0, Math.min(captured, ConfigSpace.HEADER_SIZE), HEADER);
+        List<ByteRange> regions = new ArrayList<>(2);
         if (conventionalEnd > ConfigSpace.HEADER_SIZE) {
-            Arrays.fill(owner, ConfigSpace.HEADER_SIZE, conventionalEnd, GAP);
+            regions.add(new ByteRange(ConfigSpace.HEADER_SIZE, conventionalEnd));
         }
         boolean extendedList = chain.isPciExpress() || chain.has(StandardCapability.PCIX);
         if (extendedList && captured > ConfigSpace.CONVENTIONAL_SIZE) {
-            Arrays.fill(owner, ConfigSpace.CONVENTIONAL_SIZE, captured, GAP);
+            regions.add(new ByteRange(ConfigSpace.CONVENTIONAL_SIZE, captured));
         }
-        List<Capability> caps = chain.all().toList();
-        for (int i = 0; i < caps.size(); i++) {
-            Capability c = caps.get(i);
-            int from = Math.max(c.offset(), c.space() == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE
-                    : ConfigSpace.CONVENTIONAL_SIZE);
-            int limit = c.space() == CapabilitySpace.STANDARD ? conventionalEnd : captured;
-            int to = Math.min(c.end(), limit);
-            for (int b = from; b < to; b++) {
-                if (owner[b] == GAP) {
-                    owner[b] = (short) (i + 1);
-                }
+        List<Capability> caps = new ArrayList<>(chain.standard().size() + chain.extended().size());
+        caps.addAll(chain.standard());
+        caps.addAll(chain.extended());
+        caps.sort(Comparator.comparingInt(Capability::offset));
+        List<Extent> extents = new ArrayList<>(caps.size() + 1);
+        int headerEnd = Math.min(captured, ConfigSpace.HEADER_SIZE);
+        extents.add(new Extent(0, headerEnd, null));
+        int covered = headerEnd;
+        for (Capability c : caps) {
+            boolean standard = c.space() == CapabilitySpace.STANDARD;
+            if (!standard && !extendedList) {
+                continue;
+            }
+            int from = Math.max(c.offset(), Math.max(covered,
+                    standard ? ConfigSpace.HEADER_SIZE : ConfigSpace.CONVENTIONAL_SIZE));
+            int to = Math.min(c.end(), standard ? conventionalEnd : captured);
+            if (from < to) {
+                extents.add(new Extent(from, to, c));
+                covered = to;
             }
         }
-        return new OccupancyMap(cs, caps, owner);
+        return new OccupancyMap(cs, extents, regions);
     }
 
     /** The owner of one byte (0..0xfff). */
     public Owner ownerAt(int offset) {
-        short code = owner[offset];
-        return switch (code) {
-            case GAP -> GAP_OWNER;
-            case NONE -> OUTSIDE;
-            case HEADER -> HEADER_OWNER;
-            default -> new Owner.CapabilityOwner(capabilities.get(code - 1));
-        };
+        Extent e = extentAt(offset);
+        if (e != null) {
+            return e.capability() == null ? HEADER_OWNER : new Owner.CapabilityOwner(e.capability());
+        }
+        return inRegion(offset) ? GAP_OWNER : OUTSIDE;
     }
 
     /** The capability owning a byte, or null. */
     public Capability capabilityAt(int offset) {
-        short code = owner[offset];
-        return code > 0 ? capabilities.get(code - 1) : null;
+        Extent e = extentAt(offset);
+        return e == null ? null : e.capability();
     }
 
     public boolean isGap(int offset) {
-        return owner[offset] == GAP;
+        return extentAt(offset) == null && inRegion(offset);
     }
 
     /** True when every byte of the range is a gap. */
     public boolean isGap(ByteRange range) {
-        if (range.start() < 0 || range.end() > owner.length) {
-            return false;
-        }
-        for (int b = range.start(); b < range.end(); b++) {
-            if (owner[b] != GAP) {
-                return false;
+        for (ByteRange g : gaps()) {
+            if (g.contains(range)) {
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     /** Maximal gap runs, ascending; a run never crosses from conventional into extended space. */
     public List<ByteRange> gaps() {
-        List<ByteRange> out = new ArrayList<>(gaps(CapabilitySpace.STANDARD));
-        out.addAll(gaps(CapabilitySpace.EXTENDED));
-        return out;
+        if (gaps == null) {
+            List<ByteRange> out = new ArrayList<>();
+            for (ByteRange region : regions) {
+                int at = region.start();
+                for (Extent e : extents) {
+                    if (e.end() <= at || e.start() >= region.end()) {
+                        continue;
+                    }
+                    if (e.start() > at) {
+                        out.add(new ByteRange(at, e.start()));
+                    }
+                    at = Math.max(at, e.end());
+                }
+                if (at < region.end()) {
+                    out.add(new ByteRange(at, region.end()));
+                }
+            }
+            gaps = List.copyOf(out);
+        }
+        return gaps;
     }
 
     /** Maximal gap runs of one space. */
     public List<ByteRange> gaps(CapabilitySpace space) {
-        return space == CapabilitySpace.STANDARD ? runs(0, ConfigSpace.CONVENTIONAL_SIZE, false)
-                : runs(ConfigSpace.CONVENTIONAL_SIZE, ConfigSpace.EXTENDED_SIZE, false);
+        return gaps().stream().filter(r -> (r.start() < ConfigSpace.CONVENTIONAL_SIZE) == (space == CapabilitySpace.STANDARD))
+                .toList();
     }
 
-    /** Runs of non-zero bytes inside gaps: candidates for registers a vendor hid there. */
+    /**
+     * Runs of non-zero dwords inside gaps: candidates for registers a vendor hid there. Registers
+     * are dword aligned, so a dword with any non-zero byte counts whole (clipped to its gap), and
+     * adjacent ones merge into one run.
+     */
     public List<ByteRange> nonZeroInGaps() {
-        List<ByteRange> out = new ArrayList<>(runs(0, ConfigSpace.CONVENTIONAL_SIZE, true));
-        out.addAll(runs(ConfigSpace.CONVENTIONAL_SIZE, ConfigSpace.EXTENDED_SIZE, true));
+        List<ByteRange> out = new ArrayList<>();
+        for (ByteRange g : gaps()) {
+            int start = -1;
+            for (int dword = g.start() & ~3; dword < g.end(); dword += 4) {
+                int from = Math.max(dword, g.start());
+                int to = Math.min(dword + 4, g.end());
+                boolean nonZero = !cs.isZero(from, to - from);
+                if (nonZero && start < 0) {
+                    start = from;
+                } else if (!nonZero && start >= 0) {
+                    out.add(new ByteRange(start, from));
+                    start = -1;
+                }
+            }
+            if (start >= 0) {
+                out.add(new ByteRange(start, g.end()));
+            }
+        }
         return out;
     }
 
     /** Total gap bytes. */
     public int gapBytes() {
-        int n = 0;
-        for (short s : owner) {
-            if (s == GAP) {
-                n++;
-            }
-        }
-        return n;
+        return gaps().stream().mapToInt(ByteRange::length).sum();
     }
 
-    private List<ByteRange> runs(int from, int to, boolean nonZeroOnly) {
-        List<ByteRange> out = new ArrayList<>();
-        int start = -1;
-        for (int b = from; b <= to; b++) {
-            boolean in = b < to && owner[b] == GAP && (!nonZeroOnly || cs.u8(b) != 0);
-            if (in && start < 0) {
-                start = b;
-            } else if (!in && start >= 0) {
-                out.add(new ByteRange(start, b));
-                start = -1;
+    private Extent extentAt(int offset) {
+        int lo = 0;
+        int hi = extents.size() - 1;
+        while (lo <= hi) {
+            int mid = lo + hi >>> 1;
+            Extent e = extents.get(mid);
+            if (offset < e.start()) {
+                hi = mid - 1;
+            } else if (offset >= e.end()) {
+                lo = mid + 1;
+            } else {
+                return e;
             }
         }
-        return out;
+        return null;
     }
+
+    private boolean inRegion(int offset) {
+        for (ByteRange r : regions) {
+            if (r.contains(offset)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
 }

@@ -58,6 +58,28 @@ public final class Lspci {
         return out;
     }
 
+    /** The full {@code lspci -D -vvv} output of the live machine. */
+    public static String verboseLive() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("lspci", "-D", "-vvv").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("lspci timed out");
+        }
+        return out;
+    }
+
+    /** The address at the start of each device block, in output order (lspci -D). */
+    public static List<String> addresses(String output) {
+        List<String> out = new ArrayList<>();
+        for (String line : output.split("\n", -1)) {
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0))) {
+                out.add(line.substring(0, Math.max(0, line.indexOf(' '))));
+            }
+        }
+        return out;
+    }
+
     /** Capability lines per device, in order of the devices in the output. */
     public static List<List<Line>> capabilities(String output) {
         List<List<Line>> devices = new ArrayList<>();
