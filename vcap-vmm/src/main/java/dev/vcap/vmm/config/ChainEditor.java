@@ -1,0 +1,242 @@
+package dev.vcap.vmm.config;
+
+import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.pci.config.ConfigSpace;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Edits the guest-visible capability chains of a {@link VirtualConfigSpace} without ever leaving
+ * them corrupt: every edit is validated first and refused whole with a {@link ChainEditException},
+ * and after an edit every next pointer is rewritten from the chain lists.
+ *
+ * <p>The cases that broke QEMU's {@code pcie_insert_capability()} are handled by construction:
+ * the chain order is a list, not "increasing next pointers", so backward pointers are fine; an
+ * empty extended list gets a null stub at 0x100 (ID 0, version 0, next = the new capability), as
+ * vfio writes when it hides the capability at 0x100; and a capability inserted at 0x100 becomes
+ * the list head, replacing the stub.
+ *
+ * <p>Validation checks, for a structure of {@code length} bytes at {@code offset}: dword alignment;
+ * bounds (standard 0x40..0xff, extended 0x100..end of config space); and overlap with every
+ * capability's architected length — visible ones, hidden ones whose bytes are still the device's,
+ * and the stub at 0x100 — not merely with their headers.
+ */
+public final class ChainEditor {
+
+    /** Where the extended list starts. */
+    public static final int EXTENDED_HEAD = ConfigSpace.CONVENTIONAL_SIZE;
+
+    private final VirtualConfigSpace vcs;
+
+    ChainEditor(VirtualConfigSpace vcs) {
+        this.vcs = vcs;
+    }
+
+    /**
+     * Unlinks a capability; its bytes keep their last contents, are served by the VMM and never
+     * reach the device. Hiding the capability at 0x100 leaves a null stub there, as Linux does.
+     */
+    public HiddenCapability hide(VirtualCapability capability, String reason) {
+        return unlink(capability, false, reason);
+    }
+
+    /** Unlinks a capability and zeroes its bytes, releasing the space for reuse. */
+    public HiddenCapability drop(VirtualCapability capability, String reason) {
+        return unlink(capability, true, reason);
+    }
+
+    private HiddenCapability unlink(VirtualCapability capability, boolean dropped, String reason) {
+        long stamp = vcs.lock.writeLock();
+        try {
+            List<VirtualCapability> list = list(capability.space());
+            if (!list.remove(capability)) {
+                throw new ChainEditException(ChainEditException.Reason.NOT_VISIBLE, capability + " is not in the"
+                        + " guest-visible chain");
+            }
+            vcs.served.remove(capability.offset());
+            HiddenCapability h = new HiddenCapability(capability.space(), capability.offset(), capability.id(),
+                    capability.version(), capability.length(), dropped, reason);
+            vcs.hidden.add(h);
+            if (dropped) {
+                int to = Math.min(capability.end(), vcs.size);
+                java.util.Arrays.fill(vcs.shadow, capability.offset(), to, (byte) 0);
+            }
+            vcs.rebuild();
+            return h;
+        } finally {
+            vcs.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Inserts a capability the VMM serves at {@code offset}. It is linked at the end of its chain,
+     * or at the head when it sits at 0x100.
+     *
+     * @throws ChainEditException when the structure does not fit there; nothing changes
+     */
+    public VirtualCapability insert(int offset, CapabilityDefinition definition) {
+        long stamp = vcs.lock.writeLock();
+        try {
+            check(definition.space(), offset, definition.length()).ifPresent(e -> {
+                throw e;
+            });
+            return link(offset, definition);
+        } finally {
+            vcs.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Inserts a capability after the last structure of its space: at the first dword boundary past
+     * the highest end of any capability, visible or hidden.
+     */
+    public VirtualCapability append(CapabilityDefinition definition) {
+        long stamp = vcs.lock.writeLock();
+        try {
+            int offset = firstFreeAfterLast(definition.space());
+            check(definition.space(), offset, definition.length()).ifPresent(e -> {
+                throw e;
+            });
+            return link(offset, definition);
+        } finally {
+            vcs.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Inserts at the first of {@code offsets} where the structure fits (QEMU's GPUDirect rule:
+     * 0xC8, or 0xD4 when 0xC8 is taken).
+     *
+     * @throws ChainEditException with the last offset's reason when none fits
+     */
+    public VirtualCapability insertAtFirstFit(List<Integer> offsets, CapabilityDefinition definition) {
+        long stamp = vcs.lock.writeLock();
+        try {
+            ChainEditException last = null;
+            for (int offset : offsets) {
+                Optional<ChainEditException> problem = check(definition.space(), offset, definition.length());
+                if (problem.isEmpty()) {
+                    return link(offset, definition);
+                }
+                last = problem.get();
+            }
+            throw last != null ? last
+                    : new ChainEditException(ChainEditException.Reason.OUT_OF_BOUNDS, "no candidate offsets given");
+        } finally {
+            vcs.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Serves a physical capability from the VMM at its own offset with new register contents
+     * (e.g. Resizable BAR reporting only its current size). Its chain position does not change.
+     */
+    public VirtualCapability virtualize(VirtualCapability physical, CapabilityDefinition definition) {
+        long stamp = vcs.lock.writeLock();
+        try {
+            List<VirtualCapability> list = list(physical.space());
+            int index = list.indexOf(physical);
+            if (index < 0) {
+                throw new ChainEditException(ChainEditException.Reason.NOT_VISIBLE, physical + " is not in the"
+                        + " guest-visible chain");
+            }
+            VirtualCapability v = new VirtualCapability(physical.space(), physical.offset(), physical.id(),
+                    physical.version(), definition.length(), Origin.VIRTUALIZED);
+            list.set(index, v);
+            serve(v, definition);
+            return v;
+        } finally {
+            vcs.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Whether a structure of {@code length} bytes could go at {@code offset}: empty when it fits,
+     * else the reason it does not. Changes nothing.
+     */
+    public Optional<ChainEditException> check(CapabilitySpace space, int offset, int length) {
+        if (space == CapabilitySpace.EXTENDED && !vcs.extendedList) {
+            return fail(ChainEditException.Reason.NO_EXTENDED_SPACE, "the device has no extended capability list"
+                    + " (not PCI Express, or a " + vcs.size + "-byte config space)");
+        }
+        int low = space == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE : EXTENDED_HEAD;
+        int high = space == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : vcs.size;
+        if (offset % 4 != 0) {
+            return fail(ChainEditException.Reason.UNALIGNED, String.format("offset 0x%x is not dword aligned", offset));
+        }
+        if (offset < low || offset + length > high) {
+            return fail(ChainEditException.Reason.OUT_OF_BOUNDS, String.format(
+                    "%d bytes at 0x%x do not fit in %s space (0x%x-0x%x)", length, offset, space.label(), low, high - 1));
+        }
+        for (VirtualCapability c : list(space)) {
+            if (c.overlaps(offset, offset + length)) {
+                return overlap(offset, length, c.toString());
+            }
+        }
+        for (HiddenCapability h : vcs.hidden) {
+            if (h.space() == space && !h.dropped() && offset < h.end() && h.offset() < offset + length) {
+                return overlap(offset, length, String.format("hidden %s@0x%x (%d bytes; its registers are still the"
+                        + " device's)", h.name(), h.offset(), h.length()));
+            }
+        }
+        if (space == CapabilitySpace.EXTENDED && vcs.firstExtendedNeedsStub() && offset != EXTENDED_HEAD
+                && offset < EXTENDED_HEAD + 4) {
+            return overlap(offset, length, "the null stub heading the extended list at 0x100");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<ChainEditException> overlap(int offset, int length, String what) {
+        return fail(ChainEditException.Reason.OVERLAP, String.format("%d bytes at 0x%x would overlap %s", length, offset,
+                what));
+    }
+
+    private static Optional<ChainEditException> fail(ChainEditException.Reason reason, String message) {
+        return Optional.of(new ChainEditException(reason, message));
+    }
+
+    private int firstFreeAfterLast(CapabilitySpace space) {
+        int end = space == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE : EXTENDED_HEAD;
+        for (VirtualCapability c : list(space)) {
+            end = Math.max(end, c.end());
+        }
+        for (HiddenCapability h : vcs.hidden) {
+            if (h.space() == space && !h.dropped()) {
+                end = Math.max(end, h.end());
+            }
+        }
+        if (space == CapabilitySpace.EXTENDED && vcs.firstExtendedNeedsStub()) {
+            end = Math.max(end, EXTENDED_HEAD + 4);
+        }
+        return end + 3 & ~3;
+    }
+
+    private VirtualCapability link(int offset, CapabilityDefinition definition) {
+        VirtualCapability v = new VirtualCapability(definition.space(), offset, definition.id(),
+                definition.space() == CapabilitySpace.EXTENDED ? definition.version() : -1, definition.length(),
+                definition.origin());
+        List<VirtualCapability> list = list(definition.space());
+        if (definition.space() == CapabilitySpace.EXTENDED && offset == EXTENDED_HEAD) {
+            list.add(0, v);
+        } else {
+            list.add(v);
+        }
+        // a structure placed over a dropped capability takes its bytes over
+        vcs.hidden.removeIf(h -> h.dropped() && h.space() == definition.space() && offset < h.end()
+                && h.offset() < offset + definition.length());
+        serve(v, definition);
+        return v;
+    }
+
+    private void serve(VirtualCapability v, CapabilityDefinition definition) {
+        vcs.served.put(v.offset(), definition);
+        byte[] regs = definition.registers();
+        int header = definition.space() == CapabilitySpace.STANDARD ? 2 : 4;
+        System.arraycopy(regs, header, vcs.shadow, v.offset() + header, regs.length - header);
+        vcs.rebuild();
+    }
+
+    private List<VirtualCapability> list(CapabilitySpace space) {
+        return space == CapabilitySpace.STANDARD ? vcs.standard : vcs.extended;
+    }
+}
