@@ -80,6 +80,43 @@ public final class Lspci {
         return out;
     }
 
+    /**
+     * One capability as lspci prints it: its {@code Capabilities:} line and the more indented
+     * lines under it (the decoded registers), joined by newlines.
+     */
+    public record Block(boolean extended, int offset, int version, String text) {
+    }
+
+    /** Capability blocks per device, in order of the devices in the output. */
+    public static List<List<Block>> blocks(String output) {
+        List<List<Block>> devices = new ArrayList<>();
+        List<Block> current = null;
+        StringBuilder text = null;
+        Matcher head = null;
+        for (String line : (output + "\n").split("\n", -1)) {
+            boolean deviceLine = !line.isEmpty() && !Character.isWhitespace(line.charAt(0));
+            Matcher m = CAP.matcher(line);
+            boolean capLine = m.matches();
+            boolean ends = deviceLine || capLine || line.isEmpty() || (line.startsWith("\t") && !line.startsWith("\t\t"));
+            if (ends && head != null) {
+                boolean ext = head.group(2) != null;
+                current.add(new Block(ext, Integer.parseInt(head.group(1), 16), ext ? Integer.parseInt(head.group(2)) : -1,
+                        text.toString()));
+                head = null;
+            }
+            if (deviceLine) {
+                current = new ArrayList<>();
+                devices.add(current);
+            } else if (capLine && current != null && !m.group(3).startsWith("<")) {
+                head = m;
+                text = new StringBuilder(line);
+            } else if (head != null) {
+                text.append('\n').append(line);
+            }
+        }
+        return devices;
+    }
+
     /** Capability lines per device, in order of the devices in the output. */
     public static List<List<Line>> capabilities(String output) {
         List<List<Line>> devices = new ArrayList<>();
