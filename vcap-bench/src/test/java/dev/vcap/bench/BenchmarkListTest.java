@@ -30,5 +30,8 @@ class BenchmarkListTest {
     @Test
     void annotationProcessorGeneratedTheBenchmarkList() throws Exception {
         assertListed("ChainWalkBenchmark", "walk");
+        assertListed("VirtualConfigSpaceBenchmark", "emulatedRead");
+        assertListed("VirtualConfigSpaceBenchmark", "emulatedWrite");
+        assertListed("VirtualConfigSpaceBenchmark", "passThroughRead");
     }
 }

@@ -48,8 +48,9 @@ import java.util.function.Consumer;
  *
  * <p>The VMM owns every next pointer: capability headers are emulated, and the chain the guest
  * walks is the one {@link ChainEditor} keeps. Thread safety: any number of vCPU threads may
- * access concurrently; a fully emulated read is lock-free (optimistic), other accesses and all
- * edits serialize on a {@link StampedLock}, so no multi-byte register is ever read torn.
+ * access concurrently; a read of one naturally aligned piece is optimistic (lock-free, retried
+ * under the lock if a write or edit intervened), other accesses and all edits serialize on a
+ * {@link StampedLock}, so no multi-byte register is ever read torn.
  */
 public final class VirtualConfigSpace {
 
@@ -171,13 +172,12 @@ public final class VirtualConfigSpace {
     public int read(int offset, int width) {
         check(offset, width);
         if ((offset & (width - 1)) == 0 && uniformDword[offset >>> 2]) {
+            // one piece: read without the lock and keep the result if no edit or write intervened;
+            // a pass-through piece may then be read from the backing twice, which config reads allow
             long stamp = lock.tryOptimisticRead();
-            int emu = mask(emulated, offset, width);
-            if (emu == full(width)) {
-                int value = get(shadow, offset, width);
-                if (lock.validate(stamp)) {
-                    return value;
-                }
+            int value = readPiece(offset, width);
+            if (lock.validate(stamp)) {
+                return value;
             }
         }
         long stamp = lock.readLock();
