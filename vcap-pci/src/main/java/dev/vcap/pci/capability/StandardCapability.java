@@ -24,8 +24,8 @@ public enum StandardCapability implements CapabilityKind {
     AGP(0x02, "AGP", "AGP", fixed(12)),
     VPD(0x03, "VPD", "Vital Product Data", fixed(8)),
     SLOT_ID(0x04, "SLOTID", "Slot ID", fixed(4)),
-    MSI(0x05, "MSI", "MSI", computed("10, +4 with 64-bit addresses, +10 with per-vector masking",
-            StandardCapability::msiLength)),
+    MSI(0x05, "MSI", "MSI", computed("10, +4 with 64-bit addresses, +10 with per-vector masking;"
+            + " +2 for Extended Message Data without per-vector masking", StandardCapability::msiLength)),
     COMPACT_PCI_HOT_SWAP(0x06, "CHSWP", "CompactPCI hot-swap", fixed(4)),
     PCIX(0x07, "PCI-X", "PCI-X", computed("bridge 16; device 8, or 24 for PCI-X 2.0 (ECC)",
             StandardCapability::pcixLength)),
@@ -115,9 +115,19 @@ public enum StandardCapability implements CapabilityKind {
         };
     }
 
+    /**
+     * Message Data ends the structure at 0x0A (0x0E with 64-bit addresses). Per-vector masking adds
+     * the Mask and Pending Bits after a reserved word; with Extended Message Data Capable (Message
+     * Control bit 9, PCIe 4.0 and later) that word is the Extended Message Data register, so a
+     * function that has it but no masking is 2 bytes longer.
+     */
     private static int msiLength(ConfigSpace cs, int off, DeviceTraits t) {
         int flags = Registers.u16(cs, off + 2);
-        return 10 + ((flags & 0x80) != 0 ? 4 : 0) + ((flags & 0x100) != 0 ? 10 : 0);
+        int length = 10 + ((flags & 0x80) != 0 ? 4 : 0);
+        if ((flags & 0x100) != 0) {
+            return length + 10;
+        }
+        return (flags & 0x200) != 0 ? length + 2 : length;
     }
 
     private static int pcixLength(ConfigSpace cs, int off, DeviceTraits t) {

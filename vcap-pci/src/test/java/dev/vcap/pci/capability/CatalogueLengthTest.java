@@ -1,0 +1,35 @@
+package dev.vcap.pci.capability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
+import org.junit.jupiter.api.Test;
+
+/** Catalogue length rules where the spec decides a case the first rules got wrong. */
+class CatalogueLengthTest {
+
+    private static int length(ConfigSpace cs, CapabilityKind kind) {
+        return CapabilityChain.walk(cs).find(kind).orElseThrow().length();
+    }
+
+    private static ConfigSpace msi(int messageControl) {
+        return ConfigSpaceBuilder.endpoint(0x8086, 0x1234)
+                .standard(0x50, StandardCapability.MSI, (c, at) -> c.setU16(at + 2, messageControl))
+                .build();
+    }
+
+    @Test
+    void msiWithExtendedMessageDataButNoMaskingEndsAfterTheExtendedDataRegister() {
+        int extendedData = 1 << 9;
+        int address64 = 1 << 7;
+        int masking = 1 << 8;
+        assertThat(length(msi(0), StandardCapability.MSI)).isEqualTo(0x0A);
+        assertThat(length(msi(extendedData), StandardCapability.MSI)).isEqualTo(0x0C);
+        assertThat(length(msi(address64), StandardCapability.MSI)).isEqualTo(0x0E);
+        assertThat(length(msi(address64 | extendedData), StandardCapability.MSI)).isEqualTo(0x10);
+        // with masking the extended data sits in the word before the Mask Bits, already counted
+        assertThat(length(msi(masking | extendedData), StandardCapability.MSI)).isEqualTo(0x14);
+        assertThat(length(msi(address64 | masking | extendedData), StandardCapability.MSI)).isEqualTo(0x18);
+    }
+}
