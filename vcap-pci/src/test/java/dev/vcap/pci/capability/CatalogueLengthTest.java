@@ -32,4 +32,21 @@ class CatalogueLengthTest {
         assertThat(length(msi(masking | extendedData), StandardCapability.MSI)).isEqualTo(0x14);
         assertThat(length(msi(address64 | masking | extendedData), StandardCapability.MSI)).isEqualTo(0x18);
     }
+
+    private static ConfigSpace rebar(ExtendedCapability kind, int count) {
+        return ConfigSpaceBuilder.endpoint(0x8086, 0x1234)
+                .pcie(0x40, DeviceTraits.PCIE_ENDPOINT)
+                .extended(0x100, kind, 1, (c, at) -> c.setU32(at + 8, count << 5))
+                .build();
+    }
+
+    @Test
+    void resizableBarAlwaysHasItsFirstEntryBecauseTheCountLivesThere() {
+        for (ExtendedCapability kind : new ExtendedCapability[] {ExtendedCapability.RESIZABLE_BAR,
+            ExtendedCapability.VF_RESIZABLE_BAR}) {
+            assertThat(length(rebar(kind, 0), kind)).as("%s, count 0 (out of spec)", kind).isEqualTo(12);
+            assertThat(length(rebar(kind, 1), kind)).isEqualTo(12);
+            assertThat(length(rebar(kind, 6), kind)).isEqualTo(4 + 6 * 8);
+        }
+    }
 }
