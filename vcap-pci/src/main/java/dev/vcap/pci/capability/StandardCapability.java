@@ -37,8 +37,9 @@ public enum StandardCapability implements CapabilityKind {
     SUBSYSTEM_VENDOR(0x0D, "SSVID", "Subsystem", fixed(8)),
     AGP3(0x0E, "AGP3", "AGP3", LengthRule.UNKNOWN_SIZE),
     SECURE_DEVICE(0x0F, "SECDEV", "Secure device", LengthRule.UNKNOWN_SIZE),
-    PCI_EXPRESS(0x10, "EXP", "Express", computed("version 2+: 0x3C; version 1: root port 0x24, downstream port"
-            + " 0x1C, root-complex endpoint or collector 0x0C, other functions 0x14", StandardCapability::pcieLength)),
+    PCI_EXPRESS(0x10, "EXP", "Express", computed("version 2+: 0x3C; version 1: root port or root-complex event"
+            + " collector 0x24, downstream port 0x1C, root-complex integrated endpoint 0x0C, other functions 0x14",
+            StandardCapability::pcieLength)),
     MSIX(0x11, "MSI-X", "MSI-X", fixed(12)),
     SATA(0x12, "SATA", "SATA HBA", computed("16 when the registers are in the capability (BAR location 0xF), else 8",
             (cs, off, t) -> (Registers.u8(cs, off + 4) & 0xF) == 0xF ? 16 : 8)),
@@ -140,7 +141,9 @@ public enum StandardCapability implements CapabilityKind {
     /**
      * Version 2 made every register slot architected (reserved where it does not apply), so the
      * structure is always 0x3C bytes. Version 1 structures end after the last register the
-     * function type has: link (0x14), slot (0x1C) or root (0x24) registers.
+     * function type has: link (0x14), slot (0x1C) or root (0x24) registers. Root complex event
+     * collectors have no link or slot registers but do have the root registers (they report PME
+     * through Root Status), so they end at 0x24 like root ports.
      */
     private static int pcieLength(ConfigSpace cs, int off, DeviceTraits t) {
         int flags = Registers.u16(cs, off + 2);
@@ -148,9 +151,9 @@ public enum StandardCapability implements CapabilityKind {
             return 0x3C;
         }
         return switch (flags >>> 4 & 0xF) {
-            case DeviceTraits.PCIE_ROOT_PORT -> 0x24;
+            case DeviceTraits.PCIE_ROOT_PORT, DeviceTraits.PCIE_RC_EVENT_COLLECTOR -> 0x24;
             case DeviceTraits.PCIE_DOWNSTREAM_PORT, DeviceTraits.PCIE_PCI_TO_PCIE_BRIDGE -> 0x1C;
-            case DeviceTraits.PCIE_RC_INTEGRATED_ENDPOINT, DeviceTraits.PCIE_RC_EVENT_COLLECTOR -> 0x0C;
+            case DeviceTraits.PCIE_RC_INTEGRATED_ENDPOINT -> 0x0C;
             default -> 0x14;
         };
     }

@@ -49,4 +49,22 @@ class CatalogueLengthTest {
             assertThat(length(rebar(kind, 6), kind)).isEqualTo(4 + 6 * 8);
         }
     }
+
+    private static ConfigSpace pcieVersion1(int type) {
+        return ConfigSpaceBuilder.endpoint(0x8086, 0x1234)
+                .standard(0x40, StandardCapability.PCI_EXPRESS, (c, at) -> c.setU16(at + 2, type << 4 | 1))
+                .build();
+    }
+
+    @Test
+    void pciExpressVersion1EventCollectorHasTheRootRegisters() {
+        assertThat(length(pcieVersion1(DeviceTraits.PCIE_RC_EVENT_COLLECTOR), StandardCapability.PCI_EXPRESS))
+                .isEqualTo(0x24);
+        assertThat(length(pcieVersion1(DeviceTraits.PCIE_ROOT_PORT), StandardCapability.PCI_EXPRESS)).isEqualTo(0x24);
+        assertThat(length(pcieVersion1(DeviceTraits.PCIE_RC_INTEGRATED_ENDPOINT), StandardCapability.PCI_EXPRESS))
+                .isEqualTo(0x0C);
+        assertThat(length(pcieVersion1(DeviceTraits.PCIE_DOWNSTREAM_PORT), StandardCapability.PCI_EXPRESS))
+                .isEqualTo(0x1C);
+        assertThat(length(pcieVersion1(DeviceTraits.PCIE_ENDPOINT), StandardCapability.PCI_EXPRESS)).isEqualTo(0x14);
+    }
 }
