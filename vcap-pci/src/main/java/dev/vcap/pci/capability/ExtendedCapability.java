@@ -53,7 +53,8 @@ public enum ExtendedCapability implements CapabilityKind {
     MULTICAST(0x12, "MCAST", "Multicast", fixed(0x30)),
     PRI(0x13, "PRI", "Page Request Interface (PRI)", fixed(16)),
     RESERVED_AMD(0x14, "AMD", "Reserved for AMD", UNKNOWN_SIZE),
-    RESIZABLE_BAR(0x15, "REBAR", "Resizable BAR", computed("4 + 8 x Number of Resizable BARs (control bits 7:5 at +8)",
+    RESIZABLE_BAR(0x15, "REBAR", "Resizable BAR", computed(
+            "4 + 8 x Number of Resizable BARs (control bits 7:5 at +8), at least one entry",
             ExtendedCapability::rebarLength)),
     DPA(0x16, "DPA", "Dynamic Power Allocation", computed("0x10 + Substate_Max + 1",
             (cs, off, t) -> 0x10 + (Registers.u32(cs, off + 4) & 0x1F) + 1)),
@@ -74,8 +75,8 @@ public enum ExtendedCapability implements CapabilityKind {
     READINESS_TIME_REPORTING(0x22, "RTR", "Readiness Time Reporting", fixed(0x0C)),
     DVSEC(0x23, "DVSEC", "Designated Vendor-Specific", computed("DVSEC Length, bits 31:20 at +4",
             (cs, off, t) -> Registers.u32(cs, off + 4) >>> 20)),
-    VF_RESIZABLE_BAR(0x24, "VF-REBAR", "VF Resizable BAR", computed("4 + 8 x Number of VF Resizable BARs",
-            ExtendedCapability::rebarLength)),
+    VF_RESIZABLE_BAR(0x24, "VF-REBAR", "VF Resizable BAR", computed(
+            "4 + 8 x Number of VF Resizable BARs, at least one entry", ExtendedCapability::rebarLength)),
     DATA_LINK_FEATURE(0x25, "DLF", "Data Link Feature", fixed(0x0C)),
     PHYSICAL_LAYER_16(0x26, "PL16", "Physical Layer 16.0 GT/s", computed("0x20 + 1 per lane, dword rounded",
             (cs, off, t) -> 0x20 + dwordRound(t.laneCount()))),
@@ -242,9 +243,13 @@ public enum ExtendedCapability implements CapabilityKind {
         return 8 + bits / 8;
     }
 
+    /**
+     * The count lives in the first entry's control register (+8), so the first entry is always
+     * there: a count of 0 (out of spec; lspci reports it as an error) still leaves 12 bytes.
+     */
     private static int rebarLength(ConfigSpace cs, int off, DeviceTraits t) {
         int count = Registers.u32(cs, off + 8) >>> 5 & 0x7;
-        return 4 + 8 * count;
+        return 4 + 8 * Math.max(1, count);
     }
 
     private static int tphLength(ConfigSpace cs, int off, DeviceTraits t) {

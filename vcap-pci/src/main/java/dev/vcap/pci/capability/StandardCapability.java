@@ -24,8 +24,8 @@ public enum StandardCapability implements CapabilityKind {
     AGP(0x02, "AGP", "AGP", fixed(12)),
     VPD(0x03, "VPD", "Vital Product Data", fixed(8)),
     SLOT_ID(0x04, "SLOTID", "Slot ID", fixed(4)),
-    MSI(0x05, "MSI", "MSI", computed("10, +4 with 64-bit addresses, +10 with per-vector masking",
-            StandardCapability::msiLength)),
+    MSI(0x05, "MSI", "MSI", computed("10, +4 with 64-bit addresses, +10 with per-vector masking;"
+            + " +2 for Extended Message Data without per-vector masking", StandardCapability::msiLength)),
     COMPACT_PCI_HOT_SWAP(0x06, "CHSWP", "CompactPCI hot-swap", fixed(4)),
     PCIX(0x07, "PCI-X", "PCI-X", computed("bridge 16; device 8, or 24 for PCI-X 2.0 (ECC)",
             StandardCapability::pcixLength)),
@@ -37,8 +37,9 @@ public enum StandardCapability implements CapabilityKind {
     SUBSYSTEM_VENDOR(0x0D, "SSVID", "Subsystem", fixed(8)),
     AGP3(0x0E, "AGP3", "AGP3", LengthRule.UNKNOWN_SIZE),
     SECURE_DEVICE(0x0F, "SECDEV", "Secure device", LengthRule.UNKNOWN_SIZE),
-    PCI_EXPRESS(0x10, "EXP", "Express", computed("version 2+: 0x3C; version 1: root port 0x24, downstream port"
-            + " 0x1C, root-complex endpoint or collector 0x0C, other functions 0x14", StandardCapability::pcieLength)),
+    PCI_EXPRESS(0x10, "EXP", "Express", computed("version 2+: 0x3C; version 1: root port or root-complex event"
+            + " collector 0x24, downstream port 0x1C, root-complex integrated endpoint 0x0C, other functions 0x14",
+            StandardCapability::pcieLength)),
     MSIX(0x11, "MSI-X", "MSI-X", fixed(12)),
     SATA(0x12, "SATA", "SATA HBA", computed("16 when the registers are in the capability (BAR location 0xF), else 8",
             (cs, off, t) -> (Registers.u8(cs, off + 4) & 0xF) == 0xF ? 16 : 8)),
@@ -115,9 +116,19 @@ public enum StandardCapability implements CapabilityKind {
         };
     }
 
+    /**
+     * Message Data ends the structure at 0x0A (0x0E with 64-bit addresses). Per-vector masking adds
+     * the Mask and Pending Bits after a reserved word; with Extended Message Data Capable (Message
+     * Control bit 9, PCIe 4.0 and later) that word is the Extended Message Data register, so a
+     * function that has it but no masking is 2 bytes longer.
+     */
     private static int msiLength(ConfigSpace cs, int off, DeviceTraits t) {
         int flags = Registers.u16(cs, off + 2);
-        return 10 + ((flags & 0x80) != 0 ? 4 : 0) + ((flags & 0x100) != 0 ? 10 : 0);
+        int length = 10 + ((flags & 0x80) != 0 ? 4 : 0);
+        if ((flags & 0x100) != 0) {
+            return length + 10;
+        }
+        return (flags & 0x200) != 0 ? length + 2 : length;
     }
 
     private static int pcixLength(ConfigSpace cs, int off, DeviceTraits t) {
@@ -130,7 +141,9 @@ public enum StandardCapability implements CapabilityKind {
     /**
      * Version 2 made every register slot architected (reserved where it does not apply), so the
      * structure is always 0x3C bytes. Version 1 structures end after the last register the
-     * function type has: link (0x14), slot (0x1C) or root (0x24) registers.
+     * function type has: link (0x14), slot (0x1C) or root (0x24) registers. Root complex event
+     * collectors have no link or slot registers but do have the root registers (they report PME
+     * through Root Status), so they end at 0x24 like root ports.
      */
     private static int pcieLength(ConfigSpace cs, int off, DeviceTraits t) {
         int flags = Registers.u16(cs, off + 2);
@@ -138,9 +151,9 @@ public enum StandardCapability implements CapabilityKind {
             return 0x3C;
         }
         return switch (flags >>> 4 & 0xF) {
-            case DeviceTraits.PCIE_ROOT_PORT -> 0x24;
+            case DeviceTraits.PCIE_ROOT_PORT, DeviceTraits.PCIE_RC_EVENT_COLLECTOR -> 0x24;
             case DeviceTraits.PCIE_DOWNSTREAM_PORT, DeviceTraits.PCIE_PCI_TO_PCIE_BRIDGE -> 0x1C;
-            case DeviceTraits.PCIE_RC_INTEGRATED_ENDPOINT, DeviceTraits.PCIE_RC_EVENT_COLLECTOR -> 0x0C;
+            case DeviceTraits.PCIE_RC_INTEGRATED_ENDPOINT -> 0x0C;
             default -> 0x14;
         };
     }

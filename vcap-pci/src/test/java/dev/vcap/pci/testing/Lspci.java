@@ -46,8 +46,23 @@ public final class Lspci {
         assumeTrue(available(), "lspci (pciutils) not installed; skipping the pciutils golden test");
     }
 
-    /** The full {@code lspci -F file -vvv} output. */
+    private static final java.util.Map<Path, String> VERBOSE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The full {@code lspci -F file -vvv} output, run once per file per test JVM (several golden
+     * tests read the same corpus).
+     */
     public static String verbose(Path file) throws IOException, InterruptedException {
+        Path key = file.toAbsolutePath().normalize();
+        String cached = VERBOSE.get(key);
+        if (cached == null) {
+            cached = run(key);
+            VERBOSE.put(key, cached);
+        }
+        return cached;
+    }
+
+    private static String run(Path file) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("lspci", "-F", file.toString(), "-vvv")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
@@ -112,6 +127,25 @@ public final class Lspci {
                 text = new StringBuilder(line);
             } else if (head != null) {
                 text.append('\n').append(line);
+            }
+        }
+        return devices;
+    }
+
+    /**
+     * The output split per device: each element holds one device's lines, its header line
+     * ({@code bb:dd.f description}) first.
+     */
+    public static List<List<String>> devices(String output) {
+        List<List<String>> devices = new ArrayList<>();
+        List<String> current = null;
+        for (String line : output.split("\n", -1)) {
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0))) {
+                current = new ArrayList<>();
+                devices.add(current);
+            }
+            if (current != null && !line.isEmpty()) {
+                current.add(line);
             }
         }
         return devices;
