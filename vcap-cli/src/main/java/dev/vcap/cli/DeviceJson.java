@@ -8,6 +8,8 @@ import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.Header;
+import dev.vcap.pci.decode.Decoders;
+import dev.vcap.pci.decode.RegisterField;
 import dev.vcap.pci.occupancy.ByteRange;
 import java.io.IOException;
 import java.util.HexFormat;
@@ -38,6 +40,14 @@ final class DeviceJson {
 
     /** {@code "capabilities":[...]}, standard then extended, each in chain order. */
     static void capabilities(JsonGenerator g, List<Capability> caps) throws IOException {
+        capabilities(g, caps, null);
+    }
+
+    /**
+     * {@code "capabilities":[...]}; with {@code decodeFrom} and the traits, each decodable
+     * capability also gets its {@code "fields"}.
+     */
+    static void capabilities(JsonGenerator g, List<Capability> caps, DeviceAnalysis decodeFrom) throws IOException {
         g.writeArrayFieldStart("capabilities");
         for (Capability c : caps) {
             g.writeStartObject();
@@ -52,6 +62,12 @@ final class DeviceJson {
             g.writeStringField("name", c.name());
             g.writeNumberField("length", c.length());
             g.writeBooleanField("lengthKnown", c.lengthKnown());
+            if (decodeFrom != null) {
+                var view = Decoders.view(decodeFrom.device().config(), c, decodeFrom.chain().traits());
+                if (view.isPresent()) {
+                    fields(g, view.get().fields());
+                }
+            }
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -90,12 +106,37 @@ final class DeviceJson {
         g.writeEndArray();
     }
 
-    /** The whole inspect object of one device. */
-    static void device(JsonGenerator g, DeviceAnalysis a) throws IOException {
+    /** {@code "fields":[...]} of a decoded view. */
+    static void fields(JsonGenerator g, List<RegisterField> fields) throws IOException {
+        g.writeArrayFieldStart("fields");
+        for (RegisterField f : fields) {
+            g.writeStartObject();
+            g.writeStringField("register", f.register());
+            g.writeStringField("field", f.field());
+            g.writeNumberField("offset", f.offset());
+            g.writeNumberField("bitLow", f.bitLow());
+            g.writeNumberField("bitHigh", f.bitHigh());
+            g.writeNumberField("value", f.value());
+            g.writeStringField("meaning", f.meaning());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** The whole inspect object of one device; with {@code decode}, register fields too. */
+    static void device(JsonGenerator g, DeviceAnalysis a, boolean decode) throws IOException {
         g.writeStartObject();
         identity(g, a.device());
         g.writeBooleanField("pciExpress", a.chain().isPciExpress());
-        capabilities(g, a.chain().all().toList());
+        if (decode) {
+            var header = Decoders.header(a.device().config());
+            if (header.isPresent()) {
+                g.writeObjectFieldStart("header");
+                fields(g, header.get().fields());
+                g.writeEndObject();
+            }
+        }
+        capabilities(g, a.chain().all().toList(), decode ? a : null);
         findings(g, a.chain().findings());
         ranges(g, "gaps", a.occupancy().gaps(), null);
         ranges(g, "suspicious", a.occupancy().nonZeroInGaps(), a.device().config());

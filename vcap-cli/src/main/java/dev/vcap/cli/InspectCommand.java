@@ -8,6 +8,8 @@ import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
+import dev.vcap.pci.decode.Decoders;
+import dev.vcap.pci.decode.RegisterField;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
@@ -42,7 +44,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:",
             "  vcap inspect dump.lspci",
             "  vcap inspect --map ../shared/corpus/dumps/pciutils_dsa__6a-01.0__8086-0b25.lspci",
-            "  vcap inspect --sysfs 0000:00:02.0",
+            "  vcap inspect --decode --sysfs 0000:00:02.0",
             "  vcap inspect --json dumps/ > devices.json",
             "",
             "JSON schema: docs/JSON.md. Exit codes: 0 ok, 2 usage, 3 bad input (named on stderr; the other",
@@ -71,6 +73,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--map", description = "Draw each device's config space as a text grid.")
     boolean map;
 
+    @Option(names = "--decode", description = "Decode registers: the header's and each capability's fields by name.")
+    boolean decode;
+
     @Override
     public Integer call() throws IOException {
         if (sysfs == null && files.isEmpty()) {
@@ -83,7 +88,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         List<String> errors = new ArrayList<>();
-        try (Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut(), map)) {
+        try (Report report = json ? new JsonReport(main.rawOut(), decode) : new TextReport(spec.commandLine().getOut(), map, decode)) {
             if (sysfs != null) {
                 SysfsReader reader = new SysfsReader(sysfsRoot);
                 List<DeviceImage> devices = sysfs.isEmpty() ? reader.readAll() : List.of(reader.read(parseAddress(sysfs)));
@@ -127,9 +132,11 @@ final class InspectCommand implements Callable<Integer> {
     /** Streams {"devices":[...],"errors":[...]} to standard output, one device per line. */
     private static final class JsonReport implements Report {
         private final JsonGenerator g;
+        private final boolean decode;
         private final List<DumpFormatException> errors = new ArrayList<>();
 
-        JsonReport(OutputStream out) throws IOException {
+        JsonReport(OutputStream out, boolean decode) throws IOException {
+            this.decode = decode;
             g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
             g.writeStartObject();
             g.writeArrayFieldStart("devices");
@@ -138,7 +145,7 @@ final class InspectCommand implements Callable<Integer> {
         @Override
         public void device(DeviceAnalysis a) throws IOException {
             g.writeRaw('\n');
-            DeviceJson.device(g, a);
+            DeviceJson.device(g, a, decode);
         }
 
         @Override
@@ -168,10 +175,12 @@ final class InspectCommand implements Callable<Integer> {
     private static final class TextReport implements Report {
         private final PrintWriter out;
         private final boolean map;
+        private final boolean decode;
 
-        TextReport(PrintWriter out, boolean map) {
+        TextReport(PrintWriter out, boolean map, boolean decode) {
             this.out = out;
             this.map = map;
+            this.decode = decode;
         }
 
         @Override
@@ -201,10 +210,29 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  gaps: " + describe(a.occupancy().gaps()));
             List<ByteRange> suspicious = a.occupancy().nonZeroInGaps();
             out.println("  non-zero bytes in gaps: " + (suspicious.isEmpty() ? "none" : describe(suspicious)));
+            if (decode) {
+                Decoders.header(d.config()).ifPresent(h -> printFields("header", h.fields()));
+                for (Capability c : caps) {
+                    Decoders.view(d.config(), c, a.chain().traits())
+                            .ifPresent(v -> printFields(String.format("%s @0x%03x", c.name(), c.offset()), v.fields()));
+                }
+            }
             if (map) {
                 ConfigMapRenderer.render(a).forEach(line -> out.println("  " + line));
             }
             out.println();
+        }
+
+        private void printFields(String title, List<RegisterField> fields) {
+            out.println("  " + title + ":");
+            String register = null;
+            for (RegisterField f : fields) {
+                if (!f.register().equals(register)) {
+                    register = f.register();
+                    out.printf("    %s @0x%03x:%n", register, f.offset());
+                }
+                out.printf("      %-36s %s%n", f.field(), f.meaning());
+            }
         }
 
         private static String describe(List<ByteRange> ranges) {

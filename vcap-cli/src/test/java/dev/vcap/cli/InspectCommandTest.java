@@ -117,4 +117,13 @@ class InspectCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("0000:6a:01.0");
     }
+
+    @Test
+    void decodePrintsRegisterFieldsByName() {
+        CliRun text = CliRun.of("inspect", "--decode", dsa().toString());
+        assertThat(text.exitCode()).isZero();
+        assertThat(text.out()).contains("Process Address Space ID (PASID) @0x230:").contains("Max PASID Width");
+        CliRun json = CliRun.of("inspect", "--json", "--decode", dsa().toString());
+        assertThat(json.out()).contains("\"header\":{\"fields\":[").contains("\"field\":\"Max PASID Width\"");
+    }
 }
