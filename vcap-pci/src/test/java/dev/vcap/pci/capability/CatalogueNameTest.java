@@ -3,10 +3,8 @@ package dev.vcap.pci.capability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vcap.pci.config.DeviceImage;
-import dev.vcap.pci.dump.Dumps;
-import dev.vcap.pci.testing.Corpus;
+import dev.vcap.pci.testing.CorpusLspci;
 import dev.vcap.pci.testing.Lspci;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,35 +45,28 @@ class CatalogueNameTest {
 
     @Test
     void displayNamesAreWhatLspciPrints() throws Exception {
-        Corpus.require();
-        Lspci.require();
+        CorpusLspci run = CorpusLspci.get();
         List<String> mismatches = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
         int lines = 0;
-        for (Path file : Corpus.lspciDumps()) {
-            List<List<Lspci.Line>> expected = Lspci.capabilities(Lspci.verbose(file));
-            if (expected.isEmpty()) {
-                continue;
-            }
-            List<DeviceImage> devices = Dumps.readAll(file);
-            for (int d = 0; d < devices.size() && d < expected.size(); d++) {
-                CapabilityChain chain = CapabilityChain.walk(devices.get(d).config());
-                for (Lspci.Line line : expected.get(d)) {
-                    if (line.text().isEmpty()) {
-                        continue; // pciutils printed no name: the body was not captured
-                    }
-                    CapabilitySpace space = line.extended() ? CapabilitySpace.EXTENDED : CapabilitySpace.STANDARD;
-                    var capability = chain.list(space).stream().filter(c -> c.offset() == line.offset()).findFirst();
-                    if (capability.isEmpty()) {
-                        continue; // the chain walk golden test reports list differences
-                    }
-                    String prefix = expectedPrefix(space, capability.get().id());
-                    lines++;
-                    seen.add(space.label() + " " + Integer.toHexString(capability.get().id()));
-                    if (!line.text().startsWith(prefix)) {
-                        mismatches.add(file.getFileName() + " " + devices.get(d).address() + " [" + Integer.toHexString(
-                                line.offset()) + "]: lspci '" + line.text() + "', catalogue '" + prefix + "'");
-                    }
+        for (int d = 0; d < run.devices().size(); d++) {
+            DeviceImage device = run.devices().get(d);
+            CapabilityChain chain = CapabilityChain.walk(device.config());
+            for (Lspci.Line line : run.lines().get(d)) {
+                if (line.text().isEmpty()) {
+                    continue; // pciutils printed no name: the body was not captured
+                }
+                CapabilitySpace space = line.extended() ? CapabilitySpace.EXTENDED : CapabilitySpace.STANDARD;
+                var capability = chain.list(space).stream().filter(c -> c.offset() == line.offset()).findFirst();
+                if (capability.isEmpty()) {
+                    continue; // the chain walk golden test reports list differences
+                }
+                String prefix = expectedPrefix(space, capability.get().id());
+                lines++;
+                seen.add(space.label() + " " + Integer.toHexString(capability.get().id()));
+                if (!line.text().startsWith(prefix)) {
+                    mismatches.add(device.origin() + " [" + Integer.toHexString(line.offset()) + "]: lspci '"
+                            + line.text() + "', catalogue '" + prefix + "'");
                 }
             }
         }

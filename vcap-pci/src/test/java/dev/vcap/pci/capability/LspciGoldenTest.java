@@ -3,28 +3,20 @@ package dev.vcap.pci.capability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vcap.pci.config.DeviceImage;
-import dev.vcap.pci.config.PciAddress;
-import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
-import dev.vcap.pci.dump.LspciTextWriter;
-import dev.vcap.pci.testing.Corpus;
+import dev.vcap.pci.testing.CorpusLspci;
 import dev.vcap.pci.testing.Lspci;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Golden test against pciutils 3.9: for every corpus device, the list of (space, offset, ID,
  * version) vcap finds equals the {@code Capabilities:} lines of {@code lspci -F FILE -vvv}.
  *
  * <p>All devices are written into one file with unique addresses (the corpus reuses addresses
- * across files) and descriptions short enough for lspci's line buffer, so lspci runs once and
- * also sees the few dumps whose original header lines it rejects. Exceptions, each where
+ * across files) and descriptions short enough for lspci's line buffer ({@link CorpusLspci}), so
+ * lspci runs once and also sees the few dumps whose original header lines it rejects. Exceptions, each where
  * pciutils is demonstrably wrong, are listed in {@link #EXCEPTIONS} and in docs/CORRECTNESS.md.
  */
 class LspciGoldenTest {
@@ -32,30 +24,11 @@ class LspciGoldenTest {
     /** Origin (file:line) -> why pciutils' answer is not the reference for it. */
     static final Map<String, String> EXCEPTIONS = Map.of();
 
-    @TempDir
-    Path tmp;
-
     @Test
     void everyCorpusDeviceMatchesLspci() throws Exception {
-        Lspci.require();
-        List<DeviceImage> devices = new ArrayList<>();
-        for (Path file : Corpus.dumps()) {
-            try {
-                devices.addAll(Dumps.readAll(file));
-            } catch (DumpFormatException e) {
-                // the two files without a device header line; CorpusReadTest covers them
-            }
-        }
-        Path all = tmp.resolve("corpus.lspci");
-        try (OutputStream out = Files.newOutputStream(all)) {
-            LspciTextWriter writer = new LspciTextWriter(out);
-            for (int i = 0; i < devices.size(); i++) {
-                DeviceImage d = devices.get(i);
-                writer.write(new DeviceImage(new PciAddress(i >> 8, i & 0xFF, 0, 0), "corpus device", d.config(),
-                        d.origin()));
-            }
-        }
-        List<List<Lspci.Line>> expected = Lspci.capabilities(Lspci.verbose(all));
+        CorpusLspci run = CorpusLspci.get();
+        List<DeviceImage> devices = run.devices();
+        List<List<Lspci.Line>> expected = run.lines();
         assertThat(expected).as("devices lspci printed").hasSameSizeAs(devices);
 
         List<String> mismatches = new ArrayList<>();
