@@ -6,10 +6,8 @@ import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.pci.config.DeviceImage;
-import dev.vcap.pci.dump.Dumps;
-import dev.vcap.pci.testing.Corpus;
+import dev.vcap.pci.testing.CorpusLspci;
 import dev.vcap.pci.testing.Lspci;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -245,35 +243,28 @@ class LspciDecodeGoldenTest {
 
     @Test
     void decodedValuesAgreeWithLspci() throws Exception {
-        Corpus.require();
-        Lspci.require();
+        CorpusLspci run = CorpusLspci.get();
+        List<List<String>> lspciDevices = Lspci.devices(run.output());
+        assertThat(lspciDevices).hasSameSizeAs(run.devices());
         Map<String, Integer> compared = new TreeMap<>();
         List<String> mismatches = new ArrayList<>();
         int devicesCompared = 0;
-        for (Path file : Corpus.lspciDumps()) {
-            List<List<String>> lspciDevices = Lspci.devices(Lspci.verbose(file));
-            if (lspciDevices.isEmpty()) {
-                continue; // lspci could not read the file (see the corpus manifest)
-            }
-            List<DeviceImage> devices = Dumps.readAll(file);
-            assertThat(devices).as("%s", file).hasSameSizeAs(lspciDevices);
-            for (int d = 0; d < devices.size(); d++) {
-                DeviceImage device = devices.get(d);
-                Blocks blocks = Blocks.of(lspciDevices.get(d));
-                CapabilityChain chain = CapabilityChain.walk(device.config());
-                String where = file.getFileName() + " " + device.address();
-                Decoders.header(device.config()).ifPresent(h -> compare(h, blocks.header(), where + " header", compared,
-                        mismatches));
-                for (Capability c : chain.all().toList()) {
-                    String block = blocks.capabilities().get(Blocks.key(c.space() == CapabilitySpace.EXTENDED, c.offset()));
-                    if (block == null) {
-                        continue;
-                    }
-                    Decoders.view(device.config(), c, chain.traits()).ifPresent(v -> compare(v, block,
-                            where + " " + c, compared, mismatches));
+        for (int d = 0; d < run.devices().size(); d++) {
+            DeviceImage device = run.devices().get(d);
+            Blocks blocks = Blocks.of(lspciDevices.get(d));
+            CapabilityChain chain = CapabilityChain.walk(device.config());
+            String where = device.origin() + " " + device.address();
+            Decoders.header(device.config()).ifPresent(h -> compare(h, blocks.header(), where + " header", compared,
+                    mismatches));
+            for (Capability c : chain.all().toList()) {
+                String block = blocks.capabilities().get(Blocks.key(c.space() == CapabilitySpace.EXTENDED, c.offset()));
+                if (block == null) {
+                    continue;
                 }
-                devicesCompared++;
+                Decoders.view(device.config(), c, chain.traits()).ifPresent(v -> compare(v, block,
+                        where + " " + c, compared, mismatches));
             }
+            devicesCompared++;
         }
         assertThat(mismatches).as("decoded values that disagree with lspci (%d devices; comparisons per line: %s)",
                 devicesCompared, compared).isEmpty();
