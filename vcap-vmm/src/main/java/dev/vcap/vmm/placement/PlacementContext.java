@@ -1,0 +1,103 @@
+package dev.vcap.vmm.placement;
+
+import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.pci.occupancy.ByteRange;
+import dev.vcap.vmm.config.ChainEditException;
+import dev.vcap.vmm.config.VirtualCapability;
+import dev.vcap.vmm.config.VirtualConfigSpace;
+import dev.vcap.vmm.config.VirtualLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What every policy may ask while placing: the device's identity, the virtual config space as it
+ * stands (with the capabilities already placed by this plan), the quirks that match, and whether
+ * a range is free and reads as zero.
+ */
+public final class PlacementContext {
+
+    private final DeviceIdentity identity;
+    private final VirtualConfigSpace vcs;
+    private final List<Quirk> quirks;
+    private final PlacementOptions options;
+
+    PlacementContext(DeviceIdentity identity, VirtualConfigSpace vcs, List<Quirk> quirks, PlacementOptions options) {
+        this.identity = identity;
+        this.vcs = vcs;
+        this.quirks = List.copyOf(quirks);
+        this.options = options;
+    }
+
+    public DeviceIdentity identity() {
+        return identity;
+    }
+
+    public VirtualConfigSpace vcs() {
+        return vcs;
+    }
+
+    public PlacementOptions options() {
+        return options;
+    }
+
+    /** Quirk entries matching the device, most specific first. */
+    public List<Quirk> quirks() {
+        return quirks;
+    }
+
+    /** Every range a matching quirk forbids. */
+    public List<Quirk.Forbidden> forbidden() {
+        List<Quirk.Forbidden> out = new ArrayList<>();
+        quirks.forEach(q -> out.addAll(q.forbidden()));
+        return out;
+    }
+
+    /**
+     * Why a structure of {@code length} bytes could not go at {@code offset}: the chain editor's
+     * reason (alignment, bounds, overlap with any capability's architected length or with a
+     * capability this plan placed), or a quirk-forbidden range it would cover. Empty when it fits.
+     */
+    public Optional<String> conflict(int offset, int length) {
+        Optional<ChainEditException> edit = vcs.editor().check(CapabilitySpace.EXTENDED, offset, length);
+        if (edit.isPresent()) {
+            return Optional.of(edit.get().getMessage());
+        }
+        ByteRange range = ByteRange.ofLength(offset, length);
+        for (Quirk q : quirks) {
+            for (Quirk.Forbidden f : q.forbidden()) {
+                if (f.range().overlaps(range)) {
+                    return Optional.of(String.format("covers %s, forbidden by quirk '%s' (%s)", f.range(), q.id(),
+                            f.reason()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Non-zero bytes the guest would read in {@code [offset, offset + length)} before placement. */
+    public int nonZeroBytes(int offset, int length) {
+        int n = 0;
+        for (int b = offset; b < offset + length && b < vcs.size(); b++) {
+            if (vcs.read(b, 1) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The first byte after every capability of extended space (visible or hidden, and the stub). */
+    public int endOfLastCapability() {
+        VirtualLayout layout = vcs.layout();
+        int end = layout.extendedStub() ? 0x104 : 0x100;
+        for (VirtualCapability c : layout.extended()) {
+            end = Math.max(end, c.end());
+        }
+        for (var h : layout.hidden()) {
+            if (h.space() == CapabilitySpace.EXTENDED && !h.dropped()) {
+                end = Math.max(end, h.end());
+            }
+        }
+        return end;
+    }
+}

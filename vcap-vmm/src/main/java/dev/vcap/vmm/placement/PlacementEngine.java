@@ -1,0 +1,131 @@
+package dev.vcap.vmm.placement;
+
+import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.vmm.config.CapabilityDefinition;
+import dev.vcap.vmm.config.ChainEditor;
+import dev.vcap.vmm.config.VirtualConfigSpace;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Places synthesized capabilities in a virtual config space through the ordered policy chain
+ * ({@link PlacementPolicy#chain()}), or as QEMU 11.0 does ({@link PlacementOptions.Compat#QEMU}).
+ * Capabilities are placed one after another in request order, each inserted before the next is
+ * considered, so PASID, PRI and ATS placed together never collide. A capability of a requested
+ * kind that the device itself shows the guest (a raw dump; vfio would have hidden PASID) is
+ * dropped first: the synthesized one replaces it. Deterministic: the same inputs give the same
+ * plan.
+ */
+public final class PlacementEngine {
+
+    /** QEMU 11.0's default vPASID offset: the last 8 bytes of extended config space. */
+    public static final int QEMU_DEFAULT_PASID_OFFSET = 0xFF8;
+
+    private PlacementEngine() {
+    }
+
+    /**
+     * Places each requested capability.
+     *
+     * @param vcs       the guest's config space, after the hiding policy; placed capabilities are inserted into it
+     * @param requests  capability -> its definition (from the synthesizers), in the order to place them
+     * @param options   the chain's inputs
+     */
+    public static PlacementPlan place(VirtualConfigSpace vcs, Map<SyntheticCapability, CapabilityDefinition> requests,
+            PlacementOptions options) {
+        List<String> actions = new ArrayList<>();
+        DeviceIdentity identity = DeviceIdentity.of(vcs.guestImage());
+        if (options.layout() != null && options.layout().match().matches(identity)) {
+            actions.addAll(LayoutApplier.apply(options.layout(), vcs));
+        }
+        for (SyntheticCapability c : requests.keySet()) {
+            vcs.layout().find(c.kind()).ifPresent(physical -> {
+                vcs.editor().drop(physical, "replaced by the synthesized " + c);
+                actions.add("dropped the device's own " + physical + ": the synthesized " + c + " replaces it");
+            });
+        }
+        PlacementContext ctx = new PlacementContext(identity, vcs, options.quirks().matching(identity), options);
+        List<Decision> decisions = new ArrayList<>();
+        for (var request : new LinkedHashMap<>(requests).entrySet()) {
+            SyntheticCapability c = request.getKey();
+            Decision d = options.compat() == PlacementOptions.Compat.QEMU ? qemu(ctx, c) : chain(ctx, c);
+            if (d.placed()) {
+                vcs.editor().insert(d.offset().getAsInt(), request.getValue());
+            }
+            decisions.add(d);
+        }
+        return new PlacementPlan(decisions, actions, vcs);
+    }
+
+    private static Decision chain(PlacementContext ctx, SyntheticCapability c) {
+        List<PolicyResult> trail = new ArrayList<>();
+        List<Rejection> rejected = new ArrayList<>();
+        for (PlacementPolicy policy : PlacementPolicy.chain()) {
+            PolicyResult r = policy.consider(ctx, c);
+            trail.add(r);
+            rejected.addAll(r.rejected());
+            switch (r.outcome()) {
+                case Outcome.Placed p -> {
+                    return new Decision(c, OptionalInt.of(p.offset()), r.policy(), p.reason(), false, trail, rejected);
+                }
+                case Outcome.Refused f -> {
+                    return new Decision(c, OptionalInt.empty(), r.policy(), f.reason(), true, trail, rejected);
+                }
+                case Outcome.Withheld w -> {
+                    return new Decision(c, OptionalInt.empty(), r.policy(), w.reason(), false, trail, rejected);
+                }
+                case Outcome.Declined d -> {
+                    // ask the next policy
+                }
+            }
+        }
+        String why = c + " is not exposed: " + String.join("; ", trail.stream()
+                .map(r -> r.policy() + ": " + r.outcome().reason()).toList());
+        return new Decision(c, OptionalInt.empty(), "not-exposed", why, false, trail, rejected);
+    }
+
+    /**
+     * QEMU 11.0: only vPASID, at {@code x-vpasid-cap-offset} or 0xff8; QEMU checks alignment (4),
+     * the lower bound (0x100) and the upper bound (offset + 8 <= 0x1000), nothing else. vcap then
+     * says what QEMU would have overlaid: a capability (the plan is refused: the guest would see
+     * a corrupt chain) or non-zero bytes (placed, with the warning).
+     */
+    private static Decision qemu(PlacementContext ctx, SyntheticCapability c) {
+        String policy = "qemu-11.0";
+        if (c != SyntheticCapability.PASID) {
+            String why = "QEMU 11.0 synthesizes only PASID; it does not expose " + c;
+            return new Decision(c, OptionalInt.empty(), policy, why, false,
+                    List.of(new PolicyResult(policy, new Outcome.Withheld(why), List.of())), List.of());
+        }
+        Integer given = ctx.options().explicit().get(c);
+        int offset = given == null ? QEMU_DEFAULT_PASID_OFFSET : given;
+        String origin = given == null ? "QEMU's default vPASID offset 0xff8" : String.format(
+                "x-vpasid-cap-offset=0x%x", offset);
+        String qemuError = offset % 4 != 0 ? "is not 4-byte aligned"
+                : offset < ChainEditor.EXTENDED_HEAD ? "is below 0x100"
+                : offset + c.length() > ctx.vcs().size() ? "plus 8 exceeds the config space size" : null;
+        if (qemuError != null) {
+            String why = String.format("QEMU refuses %s: 0x%x %s", origin, offset, qemuError);
+            return new Decision(c, OptionalInt.empty(), policy, why, true,
+                    List.of(new PolicyResult(policy, new Outcome.Refused(why), List.of())), List.of());
+        }
+        Optional<String> conflict = ctx.vcs().editor().check(CapabilitySpace.EXTENDED, offset,
+                c.length()).map(Throwable::getMessage);
+        if (conflict.isPresent()) {
+            String why = String.format("QEMU 11.0 would place vPASID at %s without checking, and %s: the guest's"
+                    + " chain would be corrupt", origin, conflict.get());
+            return new Decision(c, OptionalInt.empty(), policy, why, true,
+                    List.of(new PolicyResult(policy, new Outcome.Refused(why), List.of())), List.of());
+        }
+        int nonZero = ctx.nonZeroBytes(offset, c.length());
+        String why = origin + (nonZero == 0 ? "; the bytes read zero"
+                : String.format("; warning: %d of the 8 bytes read non-zero (possible hidden registers) and QEMU does"
+                        + " not check", nonZero));
+        return new Decision(c, OptionalInt.of(offset), policy, why, false,
+                List.of(new PolicyResult(policy, new Outcome.Placed(offset, why), List.of())), List.of());
+    }
+}

@@ -1,0 +1,311 @@
+package dev.vcap.vmm.placement;
+
+import dev.vcap.pci.capability.Capability;
+import dev.vcap.pci.capability.CapabilityChain;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.occupancy.ByteRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One link of the placement chain. Each policy places a capability with a reason, declines with a
+ * reason (the next policy is asked), refuses (a hard error), or withholds it (not exposed). The
+ * chain, in order: {@link ExplicitOffset}, {@link Layout}, {@link FreeRanges}, {@link QuirkPreferred},
+ * {@link VfMirror}, {@link DvsecHint}, {@link GapSearch}.
+ */
+public sealed interface PlacementPolicy {
+
+    /** The name used in decision records: {@code explicit-offset}, {@code gap-search}, ... */
+    String name();
+
+    PolicyResult consider(PlacementContext ctx, SyntheticCapability capability);
+
+    /** vcap's chain, in order. */
+    static List<PlacementPolicy> chain() {
+        return List.of(new ExplicitOffset(), new Layout(), new FreeRanges(), new QuirkPreferred(), new VfMirror(),
+                new DvsecHint(), new GapSearch());
+    }
+
+    /** First fit at or above each range's start, every 4 bytes; candidates turned down are recorded. */
+    private static Optional<Integer> firstFit(PlacementContext ctx, List<ByteRange> ranges, int length,
+            Candidates candidates) {
+        for (ByteRange r : ranges) {
+            int start = r.start() + 3 & ~3;
+            if (start + length > r.end()) {
+                candidates.note(String.format("%s is too small for %d bytes", r, length));
+                continue;
+            }
+            for (int off = start; off + length <= r.end(); off += 4) {
+                Optional<String> conflict = ctx.conflict(off, length);
+                if (conflict.isEmpty()) {
+                    return Optional.of(off);
+                }
+                candidates.reject(off, conflict.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The user's explicit offset: validated and used, or refused — never replaced by another. */
+    record ExplicitOffset() implements PlacementPolicy {
+        @Override
+        public String name() {
+            return "explicit-offset";
+        }
+
+        @Override
+        public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
+            Integer offset = ctx.options().explicit().get(c);
+            if (offset == null) {
+                return PolicyResult.declined(name(), "no offset given for " + c);
+            }
+            Optional<String> conflict = ctx.conflict(offset, c.length());
+            if (conflict.isPresent()) {
+                return new PolicyResult(name(), new Outcome.Refused(String.format(
+                        "the offset given for %s, 0x%03x, cannot be used: %s", c, offset, conflict.get())), List.of());
+            }
+            return new PolicyResult(name(), new Outcome.Placed(offset, String.format("the offset given for %s", c)),
+                    List.of());
+        }
+    }
+
+    /** The operator's layout file: its offset for the capability, or the capability withheld. */
+    record Layout() implements PlacementPolicy {
+        @Override
+        public String name() {
+            return "layout-file";
+        }
+
+        @Override
+        public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
+            LayoutFile layout = ctx.options().layout();
+            if (layout == null) {
+                return PolicyResult.declined(name(), "no layout file given");
+            }
+            if (!layout.match().matches(ctx.identity())) {
+                return PolicyResult.declined(name(), "layout '" + layout.name() + "' does not describe " + ctx.identity());
+            }
+            Optional<LayoutFile.Entry> entry = layout.synthesized(c);
+            if (entry.isEmpty()) {
+                return new PolicyResult(name(), new Outcome.Withheld("layout '" + layout.name() + "' does not expose "
+                        + c), List.of());
+            }
+            int offset = entry.get().offset();
+            Optional<String> conflict = ctx.conflict(offset, c.length());
+            if (conflict.isPresent()) {
+                return new PolicyResult(name(), new Outcome.Refused(String.format("layout '%s' (%s:%d) puts %s at 0x%03x,"
+                        + " which cannot be used: %s", layout.name(), layout.origin(), entry.get().line(), c, offset,
+                        conflict.get())), List.of());
+            }
+            return new PolicyResult(name(), new Outcome.Placed(offset, String.format("layout '%s' (%s:%d)", layout.name(),
+                    layout.origin(), entry.get().line())), List.of());
+        }
+    }
+
+    /** Declared free ranges: the first fit inside them. */
+    record FreeRanges() implements PlacementPolicy {
+        @Override
+        public String name() {
+            return "free-ranges";
+        }
+
+        @Override
+        public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
+            List<ByteRange> ranges = ctx.options().free();
+            if (ranges.isEmpty()) {
+                return PolicyResult.declined(name(), "no free ranges declared");
+            }
+            Candidates candidates = new Candidates(name());
+            Optional<Integer> fit = firstFit(ctx, ranges, c.length(), candidates);
+            return fit.map(off -> new PolicyResult(name(), new Outcome.Placed(off, "first fit in the declared free ranges "
+                    + ranges), candidates.done()))
+                    .orElseGet(() -> new PolicyResult(name(), new Outcome.Declined("no room left in the declared free ranges "
+                            + ranges), candidates.done()));
+        }
+    }
+
+    /** Offsets a matching quirk entry prefers. */
+    record QuirkPreferred() implements PlacementPolicy {
+        @Override
+        public String name() {
+            return "quirk-table";
+        }
+
+        @Override
+        public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
+            Candidates candidates = new Candidates(name());
+            boolean any = false;
+            for (Quirk q : ctx.quirks()) {
+                for (Quirk.Preferred p : q.preferred()) {
+                    if (!p.appliesTo(c)) {
+                        continue;
+                    }
+                    any = true;
+                    Optional<String> conflict = ctx.conflict(p.offset(), c.length());
+                    if (conflict.isEmpty()) {
+                        return new PolicyResult(name(), new Outcome.Placed(p.offset(), String.format(
+                                "preferred by quirk '%s' (%s)", q.id(), p.reason())), candidates.done());
+                    }
+                    candidates.reject(p.offset(), "preferred by quirk '" + q.id() + "' but " + conflict.get());
+                }
+            }
+            String why = any ? "no preferred offset fits" : ctx.quirks().isEmpty() ? "no quirk entry matches "
+                    + ctx.identity() : "no matching quirk entry prefers an offset for " + c;
+            return new PolicyResult(name(), new Outcome.Declined(why), candidates.done());
+        }
+    }
+
+    /** A VF's virtual capability at the offset its PF uses for the physical one. */
+    record VfMirror() implements PlacementPolicy {
+        @Override
+        public String name() {
+            return "vf-mirror";
+        }
+
+        @Override
+        public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
+            ConfigSpace pf = ctx.options().pf();
+            if (pf == null) {
+                return PolicyResult.declined(name(), "no PF given (the device is not placed as a VF)");
+            }
+            Optional<Capability> physical = CapabilityChain.walk(pf).find(c.kind());
+            if (physical.isEmpty()) {
+                return PolicyResult.declined(name(), "the PF has no " + c + " capability to mirror");
+            }
+            int offset = physical.get().offset();
+            Optional<String> conflict = ctx.conflict(offset, c.length());
+            if (conflict.isPresent()) {
+                return new PolicyResult(name(), new Outcome.Declined(String.format("the PF's offset 0x%03x is not free on"
+                        + " the VF", offset)), List.of(new Rejection(name(), offset, offset, conflict.get())));
+            }
+            return new PolicyResult(name(), new Outcome.Placed(offset, String.format("the PF has its %s at 0x%03x", c,
+                    offset)), List.of());
+        }
+    }
+
+    /** The free ranges the device's experimental free-space DVSEC declares. */
+    record DvsecHint() implements PlacementPolicy {
+        @Override
+        public String name() {
+            return "dvsec-hint";
+        }
+
+        @Override
+        public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
+            ConfigSpace image = ctx.vcs().guestImage();
+            Optional<List<ByteRange>> ranges = FreeSpaceDvsec.find(image, CapabilityChain.walk(image));
+            if (ranges.isEmpty()) {
+                return PolicyResult.declined(name(), "the device has no free-space DVSEC");
+            }
+            Candidates candidates = new Candidates(name());
+            Optional<Integer> fit = firstFit(ctx, ranges.get(), c.length(), candidates);
+            return fit.map(off -> new PolicyResult(name(), new Outcome.Placed(off, "first fit in the ranges the device's"
+                    + " free-space DVSEC declares " + ranges.get()), candidates.done()))
+                    .orElseGet(() -> new PolicyResult(name(), new Outcome.Declined("no room in the ranges the DVSEC declares "
+                            + ranges.get()), candidates.done()));
+        }
+    }
+
+    /**
+     * The scored search of extended space (docs/PLACEMENT.md): every dword-aligned offset where
+     * the structure fits outside every capability's architected length and every forbidden range,
+     * over bytes that all read zero; the highest score wins, the higher offset on a tie.
+     *
+     * <pre>
+     * score = 200 if the structure ends at the last byte of config space (tail preference, QEMU's 0xff8)
+     *       + 100 if it starts after the last capability, + 1 per 16 bytes past it (at most 64)
+     *       -  25 per non-zero dword within 32 bytes before or after it (hidden registers cluster)
+     * </pre>
+     */
+    record GapSearch() implements PlacementPolicy {
+        static final int TAIL = 200;
+        static final int AFTER_LAST = 100;
+        static final int DISTANCE_STEP = 16;
+        static final int DISTANCE_CAP = 64;
+        static final int NEIGHBOUR_WINDOW = 32;
+        static final int NEIGHBOUR_PENALTY = 25;
+
+        @Override
+        public String name() {
+            return "gap-search";
+        }
+
+        @Override
+        public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
+            if (!ctx.options().gapSearch()) {
+                return PolicyResult.declined(name(), "gap search turned off");
+            }
+            int size = ctx.vcs().size();
+            int lastEnd = ctx.endOfLastCapability();
+            Candidates candidates = new Candidates(name());
+            List<int[]> scored = new ArrayList<>();
+            for (int off = 0x100; off + c.length() <= size; off += 4) {
+                Optional<String> conflict = ctx.conflict(off, c.length());
+                if (conflict.isPresent()) {
+                    candidates.reject(off, conflict.get());
+                    continue;
+                }
+                int nonZero = ctx.nonZeroBytes(off, c.length());
+                if (nonZero > 0) {
+                    candidates.reject(off, "bytes read non-zero (possible hidden registers)");
+                    continue;
+                }
+                scored.add(new int[] {off, score(ctx, off, c.length(), lastEnd, size)});
+            }
+            if (scored.isEmpty()) {
+                return new PolicyResult(name(), new Outcome.Declined("no free, zero-reading " + c.length()
+                        + "-byte gap in extended space"), candidates.done());
+            }
+            int[] best = scored.get(0);
+            for (int[] s : scored) {
+                if (s[1] > best[1] || s[1] == best[1] && s[0] > best[0]) {
+                    best = s;
+                }
+            }
+            for (int[] s : scored) {
+                if (s != best) {
+                    candidates.reject(s[0], "score " + s[1] + " below the best, " + best[1]);
+                }
+            }
+            return new PolicyResult(name(), new Outcome.Placed(best[0], String.format("highest-scoring gap (score %d: %s)",
+                    best[1], explain(ctx, best[0], c.length(), lastEnd, size))), candidates.done());
+        }
+
+        static int score(PlacementContext ctx, int off, int length, int lastEnd, int size) {
+            int score = off + length == size ? TAIL : 0;
+            if (off >= lastEnd) {
+                score += AFTER_LAST + Math.min((off - lastEnd) / DISTANCE_STEP, DISTANCE_CAP);
+            }
+            return score - NEIGHBOUR_PENALTY * nonZeroNeighbours(ctx, off, length, size);
+        }
+
+        private static int nonZeroNeighbours(PlacementContext ctx, int off, int length, int size) {
+            int n = 0;
+            for (int d = Math.max(0x100, off - NEIGHBOUR_WINDOW); d < Math.min(size, off + length + NEIGHBOUR_WINDOW);
+                    d += 4) {
+                if ((d < off || d >= off + length) && ctx.vcs().read(d, 4) != 0) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        private static String explain(PlacementContext ctx, int off, int length, int lastEnd, int size) {
+            List<String> parts = new ArrayList<>();
+            if (off + length == size) {
+                parts.add("tail +" + TAIL);
+            }
+            if (off >= lastEnd) {
+                parts.add(String.format("after the last capability (0x%03x) +%d", lastEnd,
+                        AFTER_LAST + Math.min((off - lastEnd) / DISTANCE_STEP, DISTANCE_CAP)));
+            }
+            int n = nonZeroNeighbours(ctx, off, length, size);
+            if (n > 0) {
+                parts.add(n + " non-zero neighbouring dwords -" + NEIGHBOUR_PENALTY * n);
+            }
+            parts.add("all bytes read zero");
+            return String.join(", ", parts);
+        }
+    }
+}

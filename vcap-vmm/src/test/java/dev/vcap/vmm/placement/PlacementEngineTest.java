@@ -1,0 +1,293 @@
+package dev.vcap.vmm.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vcap.host.InMemoryConfigRegion;
+import dev.vcap.pci.capability.Capability;
+import dev.vcap.pci.capability.CapabilityChain;
+import dev.vcap.pci.capability.DeviceTraits;
+import dev.vcap.pci.capability.ExtendedCapability;
+import dev.vcap.pci.capability.Finding;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
+import dev.vcap.pci.occupancy.ByteRange;
+import dev.vcap.vmm.config.CapabilityDefinition;
+import dev.vcap.vmm.config.VirtualConfigSpace;
+import dev.vcap.vmm.synth.PasidSupport;
+import dev.vcap.vmm.synth.Synthesizers;
+import java.io.StringReader;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The policy chain, one behaviour per test. */
+class PlacementEngineTest {
+
+    static final PlacementOptions OPTIONS = new PlacementOptions(Map.of(), null, List.of(), QuirkTable.empty(), null, true,
+            PlacementOptions.Compat.VCAP);
+
+    static ConfigSpaceBuilder device() {
+        return ConfigSpaceBuilder.endpoint(0x8086, 0x0b25).pcie(0x40, DeviceTraits.PCIE_ENDPOINT)
+                .extended(0x100, ExtendedCapability.AER, 2)
+                .extended(0x150, ExtendedCapability.LTR, 1);
+    }
+
+    static Map<SyntheticCapability, CapabilityDefinition> all() {
+        Map<SyntheticCapability, CapabilityDefinition> m = new LinkedHashMap<>();
+        m.put(SyntheticCapability.PASID, Synthesizers.pasid(new PasidSupport(20, true, true)));
+        m.put(SyntheticCapability.PRI, Synthesizers.pri(512, false));
+        m.put(SyntheticCapability.ATS, Synthesizers.ats(0, true, false));
+        return m;
+    }
+
+    static Map<SyntheticCapability, CapabilityDefinition> pasid() {
+        return Map.of(SyntheticCapability.PASID, Synthesizers.pasid(new PasidSupport(20, true, true)));
+    }
+
+    static PlacementPlan place(ConfigSpace cs, Map<SyntheticCapability, CapabilityDefinition> requests,
+            PlacementOptions options) {
+        return PlacementEngine.place(VirtualConfigSpace.over(new InMemoryConfigRegion(cs)), requests, options);
+    }
+
+    static int offset(PlacementPlan plan, SyntheticCapability c) {
+        return plan.decision(c).orElseThrow().offset().orElseThrow();
+    }
+
+    @Test
+    void gapSearchPrefersTheTailOnACleanDevice() {
+        PlacementPlan plan = place(device().build(), pasid(), OPTIONS);
+        Decision d = plan.decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.offset()).hasValue(0xFF8);
+        assertThat(d.policy()).isEqualTo("gap-search");
+        assertThat(d.reason()).contains("tail +200").contains("all bytes read zero");
+        assertThat(d.trail()).extracting(PolicyResult::policy).containsExactly("explicit-offset", "layout-file",
+                "free-ranges", "quirk-table", "vf-mirror", "dvsec-hint", "gap-search");
+    }
+
+    @Test
+    void gapSearchAvoidsBytesThatReadNonZero() {
+        ConfigSpace cs = device().with((c, at) -> c.setU8(0xFF9, 0x10)).build();
+        Decision d = place(cs, pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.offset().getAsInt()).isNotEqualTo(0xFF8).isLessThan(0xFF8 - 32);
+        assertThat(d.rejected()).anySatisfy(r -> {
+            assertThat(r.first()).isLessThanOrEqualTo(0xFF8);
+            assertThat(r.last()).isGreaterThanOrEqualTo(0xFF8);
+            assertThat(r.reason()).isEqualTo("bytes read non-zero (possible hidden registers)");
+        });
+    }
+
+    @Test
+    void everyCandidateIsAccountedFor() {
+        Decision d = place(device().build(), pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
+        long candidates = d.rejected().stream().filter(r -> r.policy().equals("gap-search") && r.hasOffset())
+                .mapToLong(r -> (r.last() - r.first()) / 4 + 1).sum();
+        assertThat(candidates + 1).isEqualTo((0x1000 - 8 - 0x100) / 4 + 1);
+    }
+
+    @Test
+    void pasidPriAndAtsPlacedTogetherNeverCollide() {
+        PlacementPlan plan = place(device().build(), all(), OPTIONS);
+        List<ByteRange> ranges = plan.decisions().stream()
+                .map(d -> ByteRange.ofLength(d.offset().orElseThrow(), d.capability().length())).toList();
+        for (int i = 0; i < ranges.size(); i++) {
+            for (int j = i + 1; j < ranges.size(); j++) {
+                assertThat(ranges.get(i).overlaps(ranges.get(j))).isFalse();
+            }
+        }
+        CapabilityChain guest = CapabilityChain.walk(plan.vcs().guestImage());
+        assertThat(guest.findings()).extracting(Finding::kind).doesNotContain(Finding.Kind.OVERLAP, Finding.Kind.LOOP);
+        assertThat(guest.extended()).extracting(Capability::id).contains(0x1B, 0x13, 0x0F);
+    }
+
+    @Test
+    void anExplicitOffsetIsUsed() {
+        PlacementPlan plan = place(device().build(), pasid(), OPTIONS.withExplicit(Map.of(SyntheticCapability.PASID,
+                0x400)));
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0x400);
+        assertThat(plan.decision(SyntheticCapability.PASID).orElseThrow().policy()).isEqualTo("explicit-offset");
+    }
+
+    @Test
+    void aCollidingExplicitOffsetIsRefusedNotReplaced() {
+        PlacementPlan plan = place(device().build(), pasid(), OPTIONS.withExplicit(Map.of(SyntheticCapability.PASID,
+                0x120)));
+        Decision d = plan.decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(plan.refused()).isTrue();
+        assertThat(d.offset()).isEmpty();
+        assertThat(d.reason()).isEqualTo("the offset given for PASID, 0x120, cannot be used: 8 bytes at 0x120 would"
+                + " overlap extended Advanced Error Reporting@0x100 (44 bytes, physical)");
+    }
+
+    @Test
+    void anExplicitOffsetInsideAForbiddenRangeIsRefused() {
+        QuirkTable quirks = QuirkTable.empty().with(new StringReader("""
+                version: 1
+                quirks:
+                  - id: test-hidden
+                    match: {vendor: 0x8086, device: 0x0b25}
+                    forbid:
+                      - {range: 0x800-0x8ff, reason: TEST_REG}
+                    source: a test
+                """), "test.yaml");
+        PlacementPlan plan = place(device().build(), pasid(), OPTIONS.withQuirks(quirks)
+                .withExplicit(Map.of(SyntheticCapability.PASID, 0x810)));
+        assertThat(plan.refused()).isTrue();
+        assertThat(plan.decision(SyntheticCapability.PASID).orElseThrow().reason())
+                .endsWith("covers 0x800-0x8ff, forbidden by quirk 'test-hidden' (TEST_REG)");
+    }
+
+    @Test
+    void forbiddenRangesAreAvoidedByTheSearch() {
+        QuirkTable quirks = QuirkTable.empty().with(new StringReader("""
+                version: 1
+                quirks:
+                  - id: tail-registers
+                    match: {vendor: 0x8086}
+                    forbid: [{range: 0xf00-0xfff, reason: TAIL_REGS}]
+                    source: a test
+                """), "test.yaml");
+        int at = offset(place(device().build(), pasid(), OPTIONS.withQuirks(quirks)), SyntheticCapability.PASID);
+        assertThat(at + 8).isLessThanOrEqualTo(0xF00);
+    }
+
+    @Test
+    void aQuirkPreferredOffsetWins() {
+        QuirkTable quirks = QuirkTable.empty().with(new StringReader("""
+                version: 1
+                quirks:
+                  - id: prefer-d00
+                    match: {vendor: 0x8086, class: 0x000000, classMask: 0x000000}
+                    prefer: [{capability: PASID, offset: 0xd00, reason: vendor guidance}]
+                    source: a test
+                """), "test.yaml");
+        PlacementPlan plan = place(device().build(), pasid(), OPTIONS.withQuirks(quirks));
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0xD00);
+        assertThat(plan.decision(SyntheticCapability.PASID).orElseThrow().reason())
+                .isEqualTo("preferred by quirk 'prefer-d00' (vendor guidance)");
+    }
+
+    @Test
+    void declaredFreeRangesComeBeforeQuirksAndTheSearch() {
+        PlacementPlan plan = place(device().build(), all(), OPTIONS.withFree(ByteRanges.parse("0xd00-0xd0f,0xf00-0xfff")));
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0xD00);
+        assertThat(offset(plan, SyntheticCapability.PRI)).isEqualTo(0xF00); // 16 bytes: 0xd08 has only 8 left
+        assertThat(offset(plan, SyntheticCapability.ATS)).isEqualTo(0xD08);
+        assertThat(plan.decision(SyntheticCapability.PRI).orElseThrow().rejected()).anySatisfy(r -> assertThat(r.reason())
+                .contains("would overlap extended Process Address Space ID (PASID)@0xd00"));
+    }
+
+    @Test
+    void fullFreeRangesDeclineAndTheSearchTakesOver() {
+        PlacementPlan plan = place(device().build(), pasid(), OPTIONS.withFree(ByteRanges.parse("0x100-0x12b")));
+        Decision d = plan.decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.policy()).isEqualTo("gap-search");
+        assertThat(d.trail().get(2).outcome()).isInstanceOf(Outcome.Declined.class);
+    }
+
+    @Test
+    void aVfMirrorsThePfsPhysicalOffset() {
+        ConfigSpace pf = device().extended(0x230, ExtendedCapability.PASID, 1).build();
+        ConfigSpace vf = device().build();
+        PlacementPlan plan = place(vf, pasid(), OPTIONS.withPf(pf));
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0x230);
+        assertThat(plan.decision(SyntheticCapability.PASID).orElseThrow().policy()).isEqualTo("vf-mirror");
+    }
+
+    @Test
+    void aVfMirrorThatCollidesDeclines() {
+        ConfigSpace pf = device().extended(0x200, ExtendedCapability.PASID, 1).build();
+        ConfigSpace vf = device().extended(0x200, ExtendedCapability.ARI, 1).build();
+        Decision d = place(vf, pasid(), OPTIONS.withPf(pf)).decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.policy()).isEqualTo("gap-search");
+        assertThat(d.trail().get(4).outcome().reason()).isEqualTo("the PF's offset 0x200 is not free on the VF");
+    }
+
+    @Test
+    void theFreeSpaceDvsecGuidesPlacement() {
+        ConfigSpace cs = device().extended(0x160, ExtendedCapability.DVSEC, 1,
+                (c, at) -> FreeSpaceDvsec.write(c, at, List.of(ByteRange.ofLength(0xA00, 0x40)))).build();
+        PlacementPlan plan = place(cs, pasid(), OPTIONS);
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0xA00);
+        assertThat(plan.decision(SyntheticCapability.PASID).orElseThrow().policy()).isEqualTo("dvsec-hint");
+    }
+
+    @Test
+    void withNothingFreeTheCapabilityIsNotExposedAndTheUserIsToldWhy() {
+        Decision d = place(device().build(), pasid(), OPTIONS.withGapSearch(false)).decision(SyntheticCapability.PASID)
+                .orElseThrow();
+        assertThat(d.placed()).isFalse();
+        assertThat(d.refused()).isFalse();
+        assertThat(d.policy()).isEqualTo("not-exposed");
+        assertThat(d.reason()).startsWith("PASID is not exposed: explicit-offset: no offset given for PASID;")
+                .endsWith("gap-search: gap search turned off");
+    }
+
+    @Test
+    void aLayoutFilePlacesWithholdsAndChecksTheDevice() {
+        LayoutFile layout = LayoutFile.parse(new StringReader("""
+                version: 1
+                name: dsa-model
+                match: {vendor: 0x8086, device: 0x0b25}
+                capabilities:
+                  - {capability: EXP, offset: 0x40, disposition: passthrough}
+                  - {capability: AER, offset: 0x100, disposition: passthrough}
+                  - {capability: LTR, offset: 0x150, disposition: hide}
+                  - {capability: PASID, offset: 0x300, disposition: synthesize}
+                """), "dsa.yaml");
+        PlacementPlan plan = place(device().build(), all(), OPTIONS.withLayout(layout));
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0x300);
+        assertThat(plan.decision(SyntheticCapability.PRI).orElseThrow()).satisfies(d -> {
+            assertThat(d.placed()).isFalse();
+            assertThat(d.reason()).isEqualTo("layout 'dsa-model' does not expose PRI");
+        });
+        assertThat(plan.actions()).anySatisfy(a -> assertThat(a).startsWith("hid extended Latency Tolerance Reporting@0x150"));
+        ConfigSpace other = device().extended(0x200, ExtendedCapability.ARI, 1).build();
+        assertThatThrownBy(() -> place(other, all(), OPTIONS.withLayout(layout)))
+                .isInstanceOf(LayoutMismatchException.class)
+                .hasMessageContaining("does not describe the device's extended Alternative Routing-ID Interpretation");
+    }
+
+    @Test
+    void theDevicesOwnCapabilityIsReplacedByTheSynthesizedOne() {
+        ConfigSpace cs = device().extended(0x300, ExtendedCapability.ATS, 1).build();
+        PlacementPlan plan = place(cs, Map.of(SyntheticCapability.ATS, Synthesizers.ats(4, false, false)), OPTIONS);
+        assertThat(plan.actions()).singleElement().asString().startsWith("dropped the device's own extended Address"
+                + " Translation Service (ATS)@0x300");
+        assertThat(CapabilityChain.walk(plan.vcs().guestImage()).extended()).filteredOn(c -> c.id() == 0x0F).hasSize(1);
+    }
+
+    @Test
+    void qemuCompatUses0xff8AndChecksOnlyWhatQemuChecks() {
+        PlacementOptions qemu = OPTIONS.withCompat(PlacementOptions.Compat.QEMU);
+        PlacementPlan clean = place(device().build(), all(), qemu);
+        assertThat(offset(clean, SyntheticCapability.PASID)).isEqualTo(0xFF8);
+        assertThat(clean.decision(SyntheticCapability.PRI).orElseThrow().reason())
+                .isEqualTo("QEMU 11.0 synthesizes only PASID; it does not expose PRI");
+
+        ConfigSpace hidden = device().with((c, at) -> c.setU8(0xFF9, 0x10)).build();
+        assertThat(place(hidden, pasid(), qemu).decision(SyntheticCapability.PASID).orElseThrow().reason())
+                .contains("warning: 1 of the 8 bytes read non-zero");
+
+        ConfigSpace tail = device().extended(0xFF0, ExtendedCapability.PRI, 1).build();
+        PlacementPlan corrupt = place(tail, pasid(), qemu);
+        assertThat(corrupt.refused()).isTrue();
+        assertThat(corrupt.decision(SyntheticCapability.PASID).orElseThrow().reason())
+                .contains("would overlap extended Page Request Interface (PRI)@0xff0");
+
+        PlacementPlan unaligned = place(device().build(), pasid(), qemu.withExplicit(Map.of(SyntheticCapability.PASID,
+                0xFF6)));
+        assertThat(unaligned.decision(SyntheticCapability.PASID).orElseThrow().reason())
+                .isEqualTo("QEMU refuses x-vpasid-cap-offset=0xff6: 0xff6 is not 4-byte aligned");
+    }
+
+    @Test
+    void sameInputsGiveTheSameDecisions() {
+        ConfigSpace cs = device().with((c, at) -> c.setU32(0xE00, 0xDEADBEEF)).build();
+        PlacementPlan a = place(cs, all(), OPTIONS);
+        PlacementPlan b = place(cs, all(), OPTIONS);
+        assertThat(a.decisions()).isEqualTo(b.decisions());
+        assertThat(a.vcs().guestImage()).isEqualTo(b.vcs().guestImage());
+    }
+}
