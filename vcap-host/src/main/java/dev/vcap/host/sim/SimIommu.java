@@ -84,7 +84,10 @@ public final class SimIommu {
 
         /** The HWPT attached for a PASID (0 = the RID); 0 when none. Caller holds the group lock. */
         int hwptAt(int pasid) {
-            return pasid == 0 ? ridHwpt : hwptByPasid.get(pasid);
+            if (pasid == 0) {
+                return ridHwpt;
+            }
+            return pasid > 0 && pasid < hwptByPasid.capacity() ? hwptByPasid.get(pasid) : 0;
         }
 
         void setHwpt(int pasid, int hwpt) {

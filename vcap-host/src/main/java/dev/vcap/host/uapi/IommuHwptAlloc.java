@@ -50,6 +50,8 @@ public final class IommuHwptAlloc {
     /** IOCTL_OP minimum: offsetofend(__reserved). */
     public static final long MIN_SIZE = LAYOUT.byteOffset(groupElement("__reserved")) + 4;
 
+    private static final long OUT_HWPT_ID_END = LAYOUT.byteOffset(groupElement("out_hwpt_id")) + 4;
+
     private static final VarHandle SIZE = LAYOUT.varHandle(groupElement("size"));
     private static final VarHandle FLAGS = LAYOUT.varHandle(groupElement("flags"));
     private static final VarHandle DEV_ID = LAYOUT.varHandle(groupElement("dev_id"));
@@ -93,11 +95,9 @@ public final class IommuHwptAlloc {
 
     /** The kernel's response: {@code out_hwpt_id}, copied back as far as the user's size reaches. */
     public static void respond(MemorySegment user, int hwptId) {
-        if (user.byteSize() >= OUT_HWPT_ID_END) {
-            long userSize = Integer.toUnsignedLong((int) SIZE.get(user, 0L));
-            if (userSize >= OUT_HWPT_ID_END) {
-                OUT_HWPT_ID.set(user, 0L, hwptId);
-            }
+        long userSize = Integer.toUnsignedLong(user.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
+        if (userSize >= OUT_HWPT_ID_END && user.byteSize() >= OUT_HWPT_ID_END) {
+            user.set(ValueLayout.JAVA_INT_UNALIGNED, OUT_HWPT_ID_END - 4, hwptId);
         }
     }
 
@@ -105,6 +105,4 @@ public final class IommuHwptAlloc {
     public static int outHwptId(MemorySegment seg) {
         return (int) OUT_HWPT_ID.get(seg, 0L);
     }
-
-    private static final long OUT_HWPT_ID_END = LAYOUT.byteOffset(groupElement("out_hwpt_id")) + 4;
 }

@@ -39,6 +39,11 @@ public final class VfioDeviceAttachIommufdPt {
     /** offsetofend(pasid): the argsz the PASID flag needs. */
     public static final long PASID_END = LAYOUT.byteOffset(groupElement("pasid")) + 4;
 
+    private static final long OFF_ARGSZ = LAYOUT.byteOffset(groupElement("argsz"));
+    private static final long OFF_FLAGS = LAYOUT.byteOffset(groupElement("flags"));
+    private static final long OFF_PT_ID = LAYOUT.byteOffset(groupElement("pt_id"));
+    private static final long OFF_PASID = LAYOUT.byteOffset(groupElement("pasid"));
+
     private static final VarHandle ARGSZ = LAYOUT.varHandle(groupElement("argsz"));
     private static final VarHandle FLAGS = LAYOUT.varHandle(groupElement("flags"));
     private static final VarHandle PT_ID = LAYOUT.varHandle(groupElement("pt_id"));
@@ -51,6 +56,9 @@ public final class VfioDeviceAttachIommufdPt {
             return (flags & FLAG_PASID) != 0;
         }
     }
+
+    // Reads of user buffers use plain offsets: a layout var handle refuses a segment smaller than
+    // the whole structure, and a short buffer must fail by the kernel's rules, not by the JDK's.
 
     private VfioDeviceAttachIommufdPt() {
     }
@@ -76,9 +84,9 @@ public final class VfioDeviceAttachIommufdPt {
      */
     public static Args decode(MemorySegment user, boolean pasidOps) {
         UserBuffer.requireReadable(user, 0, MIN_SIZE, LAYOUT.name().orElseThrow());
-        int argsz = (int) ARGSZ.get(user, 0L);
-        int flags = (int) FLAGS.get(user, 0L);
-        int ptId = (int) PT_ID.get(user, 0L);
+        int argsz = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_ARGSZ);
+        int flags = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_FLAGS);
+        int ptId = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_PT_ID);
         if (Integer.compareUnsigned(argsz, (int) MIN_SIZE) < 0) {
             throw Rule.ARGSZ_BELOW_MINIMUM.fail("attach: argsz " + Integer.toUnsignedString(argsz)
                     + " is below the minimal " + MIN_SIZE);
@@ -96,13 +104,13 @@ public final class VfioDeviceAttachIommufdPt {
                         + " does not reach the end of pasid (" + PASID_END + ")");
             }
             UserBuffer.requireReadable(user, MIN_SIZE, PASID_END - MIN_SIZE, LAYOUT.name().orElseThrow());
-            pasid = (int) PASID.get(user, 0L);
+            pasid = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_PASID);
         }
         return new Args(argsz, flags, ptId, pasid);
     }
 
     /** The kernel's copy_to_user of {@code pt_id} after a successful attach. */
     public static void writePtId(MemorySegment user, int hwptId) {
-        PT_ID.set(user, 0L, hwptId);
+        user.set(ValueLayout.JAVA_INT_UNALIGNED, OFF_PT_ID, hwptId);
     }
 }

@@ -35,6 +35,10 @@ public final class VfioDeviceDetachIommufdPt {
     /** offsetofend(pasid). */
     public static final long PASID_END = LAYOUT.byteOffset(groupElement("pasid")) + 4;
 
+    private static final long OFF_ARGSZ = LAYOUT.byteOffset(groupElement("argsz"));
+    private static final long OFF_FLAGS = LAYOUT.byteOffset(groupElement("flags"));
+    private static final long OFF_PASID = LAYOUT.byteOffset(groupElement("pasid"));
+
     private static final VarHandle ARGSZ = LAYOUT.varHandle(groupElement("argsz"));
     private static final VarHandle FLAGS = LAYOUT.varHandle(groupElement("flags"));
     private static final VarHandle PASID = LAYOUT.varHandle(groupElement("pasid"));
@@ -63,8 +67,8 @@ public final class VfioDeviceDetachIommufdPt {
 
     public static Args decode(MemorySegment user, boolean pasidOps) {
         UserBuffer.requireReadable(user, 0, MIN_SIZE, LAYOUT.name().orElseThrow());
-        int argsz = (int) ARGSZ.get(user, 0L);
-        int flags = (int) FLAGS.get(user, 0L);
+        int argsz = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_ARGSZ);
+        int flags = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_FLAGS);
         if (Integer.compareUnsigned(argsz, (int) MIN_SIZE) < 0) {
             throw Rule.ARGSZ_BELOW_MINIMUM.fail("detach: argsz " + Integer.toUnsignedString(argsz)
                     + " is below the minimal " + MIN_SIZE);
@@ -82,7 +86,7 @@ public final class VfioDeviceDetachIommufdPt {
                         + " does not reach the end of pasid (" + PASID_END + ")");
             }
             UserBuffer.requireReadable(user, MIN_SIZE, PASID_END - MIN_SIZE, LAYOUT.name().orElseThrow());
-            pasid = (int) PASID.get(user, 0L);
+            pasid = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_PASID);
         }
         return new Args(argsz, flags, pasid);
     }
