@@ -159,7 +159,27 @@ public final class SimIommu {
         }
     }
 
+    /** Observes every change of a translation entry, for tests and traces. */
+    @FunctionalInterface
+    public interface EntryListener {
+        /** {@code pasid} 0 is the RID; {@code domain} 0 means the entry was cleared. */
+        void changed(Device device, int pasid, int domain);
+    }
+
     private final Features features;
+    private volatile EntryListener listener;
+
+    /** Installs a listener for entry changes (null removes it). */
+    public void setEntryListener(EntryListener listener) {
+        this.listener = listener;
+    }
+
+    private void notify(Device d, int pasid, int domain) {
+        EntryListener l = listener;
+        if (l != null) {
+            l.changed(d, pasid, domain);
+        }
+    }
 
     public SimIommu(Features features) {
         this.features = features;
@@ -209,6 +229,7 @@ public final class SimIommu {
     void setGroupRid(Group g, int domain) {
         for (Device d : g.devices) {
             d.ridDomain = domain;
+            notify(d, 0, domain);
         }
     }
 
@@ -226,6 +247,7 @@ public final class SimIommu {
         for (Device d : g.devices) {
             if (pasid < d.maxPasids) {
                 d.pasidTable.set(pasid, domain);
+                notify(d, pasid, domain);
             }
         }
     }

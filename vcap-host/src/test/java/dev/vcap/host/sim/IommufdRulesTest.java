@@ -338,7 +338,13 @@ class IommufdRulesTest {
         for (int i = 1; i <= pasids; i++) {
             r.dev.attachPasidPt(i * 7, p);
         }
+        java.util.List<Integer> cleared = new java.util.ArrayList<>();
+        r.host.iommu().setEntryListener((d, pasid, domain) -> cleared.add(pasid));
         r.dev.close();
+        assertThat(cleared).hasSize(pasids + rid);
+        if (rid == 1) {
+            assertThat(cleared.getLast()).as("the RID goes last, after every PASID").isZero();
+        }
         assertThat(r.dev.iommuDevice().pasidEntries()).isZero();
         assertThat(r.dev.iommuDevice().ridDomain()).isZero();
         r.fd.destroy(p); // no user left
