@@ -151,6 +151,34 @@ public final class ChainEditor {
     }
 
     /**
+     * Links a space's visible capabilities in the order of {@code offsets}, which must name each
+     * of them once (a migration destination reproduces its source's chain order this way). A
+     * capability at 0x100 must come first, since the list starts there.
+     */
+    public void order(CapabilitySpace space, List<Integer> offsets) {
+        long stamp = vcs.lock.writeLock();
+        try {
+            List<VirtualCapability> list = list(space);
+            java.util.Map<Integer, VirtualCapability> byOffset = new java.util.HashMap<>();
+            list.forEach(c -> byOffset.put(c.offset(), c));
+            if (offsets.size() != list.size() || !byOffset.keySet().equals(new java.util.HashSet<>(offsets))) {
+                throw new ChainEditException(ChainEditException.Reason.NOT_VISIBLE, space.label() + " offsets "
+                        + offsets + " do not name the visible capabilities " + byOffset.keySet());
+            }
+            if (space == CapabilitySpace.EXTENDED && byOffset.containsKey(EXTENDED_HEAD) && offsets.get(0) != EXTENDED_HEAD) {
+                throw new ChainEditException(ChainEditException.Reason.OUT_OF_BOUNDS,
+                        "the capability at 0x100 heads the extended list; it cannot move down the chain");
+            }
+            List<VirtualCapability> ordered = offsets.stream().map(byOffset::get).toList();
+            list.clear();
+            list.addAll(ordered);
+            vcs.rebuild();
+        } finally {
+            vcs.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
      * Whether a structure of {@code length} bytes could go at {@code offset}: empty when it fits,
      * else the reason it does not. Changes nothing.
      */

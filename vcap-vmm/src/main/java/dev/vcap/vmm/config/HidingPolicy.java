@@ -47,10 +47,15 @@ public record HidingPolicy(Set<Integer> hideExtended, Set<Integer> hideStandard,
                 editor.hide(c, "hidden by policy, as QEMU does");
                 done.add("hid " + c);
             } else if (virtualizeResizableBar && c.is(ExtendedCapability.RESIZABLE_BAR)) {
-                editor.virtualize(c, ResizableBar.currentSizesOnly(vcs, c));
+                virtualizeOne(vcs, c);
                 done.add("virtualized " + c + " to report only current BAR sizes");
             }
         }
         return done;
+    }
+
+    /** Serves one physical Resizable BAR capability reporting only its current sizes. */
+    public VirtualCapability virtualizeOne(VirtualConfigSpace vcs, VirtualCapability resizableBar) {
+        return vcs.editor().virtualize(resizableBar, ResizableBar.currentSizesOnly(vcs, resizableBar));
     }
 }

@@ -34,7 +34,10 @@ import java.util.function.Consumer;
  * <li>{@code writable} / {@code w1c}: emulated bits the guest may write / clears by writing 1;</li>
  * <li>{@code forward}: pass-through bits whose guest writes reach the device (the
  * {@link WritePolicy}); zero wherever anything is emulated, synthesized or hidden;</li>
- * <li>{@code checked}: bits a migration destination must reproduce exactly (emulated, read-only).</li>
+ * <li>{@code checked}: bits a migration destination must reproduce exactly: emulated read-only bits of
+ * the header's identity, of capability headers and of the capabilities the VMM serves; not BARs or
+ * the ROM address (the VMM's resources, not the layout), not hidden capabilities' bodies (the
+ * guest does not see them).</li>
  * </ul>
  *
  * <p>Accesses are 1, 2 or 4 bytes at any offset; they are cut into naturally aligned pieces that
@@ -392,6 +395,23 @@ public final class VirtualConfigSpace {
     public record BitMasks(int emulated, int writable, int w1c, int forward, int checked) {
     }
 
+    /**
+     * Restores the guest-writable bits of one byte from a migration's saved state: emulated
+     * writable and write-1-to-clear bits take {@code value}'s bits; nothing else changes, no hook
+     * runs and nothing reaches the backing. The VMM then reads the restored control registers to
+     * re-establish what they mean (PASID bindings, ATS, PRI).
+     */
+    public void restore(int offset, int value) {
+        check(offset, 1);
+        long stamp = lock.writeLock();
+        try {
+            int mask = (writable[offset] | w1c[offset]) & emulated[offset] & 0xFF;
+            shadow[offset] = (byte) ((shadow[offset] & ~mask) | (value & mask));
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
     /** Restores every capability the VMM serves to its reset values (an FLR or a device reset). */
     public void resetServed() {
         long stamp = lock.writeLock();
@@ -468,8 +488,12 @@ public final class VirtualConfigSpace {
             relinkExtended();
         }
         relinkStandard();
+        int headerType = Header.type(ConfigSpace.wrap(shadow));
         for (int b = 0; b < size; b++) {
-            checked[b] = (byte) (emulated[b] & ~writable[b] & ~w1c[b]);
+            boolean resource = b < ConfigSpace.HEADER_SIZE && !policy.checkedOnMigration(b, headerType);
+            boolean hiddenBody = region[b] >= FIRST_STRUCTURE && structures.get(region[b] - FIRST_STRUCTURE)
+                    instanceof HiddenCapability;
+            checked[b] = resource || hiddenBody ? 0 : (byte) (emulated[b] & ~writable[b] & ~w1c[b]);
         }
         for (int d = 0; d < uniformDword.length; d++) {
             int o = d * 4;

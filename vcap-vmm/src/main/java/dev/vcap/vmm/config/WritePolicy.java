@@ -136,6 +136,19 @@ public final class WritePolicy {
         return gapWrites;
     }
 
+    /**
+     * Whether a header byte belongs to the layout a migration destination must reproduce. BARs,
+     * the CardBus CIS pointer and the expansion ROM address are resources the VMM assigns and
+     * migrates as device state; they are not part of the layout.
+     */
+    public boolean checkedOnMigration(int headerOffset, int headerType) {
+        boolean bars = headerOffset >= Header.BAR0 && headerOffset < (headerType == Header.TYPE_BRIDGE ? 0x18 : 0x2C);
+        boolean rom = headerType == Header.TYPE_BRIDGE
+                ? headerOffset >= Header.ROM_ADDRESS_TYPE1 && headerOffset < Header.ROM_ADDRESS_TYPE1 + 4
+                : headerOffset >= Header.ROM_ADDRESS_TYPE0 && headerOffset < Header.ROM_ADDRESS_TYPE0 + 4;
+        return !bars && !rom;
+    }
+
     List<Field> header() {
         return header;
     }

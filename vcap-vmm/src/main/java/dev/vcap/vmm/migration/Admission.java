@@ -1,0 +1,254 @@
+package dev.vcap.vmm.migration;
+
+import dev.vcap.host.ConfigRegion;
+import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.occupancy.ByteRange;
+import dev.vcap.vmm.config.CapabilityDefinition;
+import dev.vcap.vmm.config.ChainEditException;
+import dev.vcap.vmm.config.HidingPolicy;
+import dev.vcap.vmm.config.Origin;
+import dev.vcap.vmm.config.VirtualCapability;
+import dev.vcap.vmm.config.VirtualConfigSpace;
+import dev.vcap.vmm.config.VirtualLayout;
+import dev.vcap.vmm.placement.DeviceIdentity;
+import dev.vcap.vmm.placement.Quirk;
+import dev.vcap.vmm.placement.QuirkTable;
+import dev.vcap.vmm.synth.PasidSupport;
+import dev.vcap.vmm.synth.Synthesizers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Admits a destination device under a contract, or refuses it — before anything is written to the
+ * device: admission only reads the destination's config region, and builds the guest's view in
+ * the VMM's own memory.
+ *
+ * <p>Rules, checked in this order (the first that fails is the refusal):
+ * <ol>
+ * <li>{@link Rule#CONFIG_SIZE}: the destination's config space has the contract's size;</li>
+ * <li>{@link Rule#IDENTITY}: vendor, device, subsystem, revision and class are the contract's;</li>
+ * <li>{@link Rule#CAPABILITY_MISSING}, {@link Rule#CAPABILITY_VERSION}: every physical (or
+ * virtualized) capability of the contract is at the same offset with the same ID and version;</li>
+ * <li>{@link Rule#SYNTHESIZED_OVERLAPS_CAPABILITY}: no synthesized capability covers a capability
+ * of the destination (one the contract does not hide or drop);</li>
+ * <li>{@link Rule#SYNTHESIZED_FORBIDDEN_RANGE}: nor a range a destination quirk forbids;</li>
+ * <li>{@link Rule#SYNTHESIZED_NONZERO_BYTES}: nor destination bytes that read non-zero (registers
+ * hidden in a gap);</li>
+ * <li>{@link Rule#PASID_WIDTH}: the destination host's PASID width is at least the contract's;</li>
+ * <li>{@link Rule#PASID_FEATURES}: the destination host's Execute and Privileged support equal the
+ * contract's;</li>
+ * <li>{@link Rule#CHECKED_BITS}: the rebuilt guest view reproduces every checked bit — QEMU's rule,
+ * {@code (incoming ^ current) & cmask & ~wmask & ~w1cmask}, applied to the contract's values.</li>
+ * </ol>
+ */
+public final class Admission {
+
+    /** Why a destination was refused. */
+    public enum Rule {
+        CONFIG_SIZE, IDENTITY, CAPABILITY_MISSING, CAPABILITY_VERSION, SYNTHESIZED_OVERLAPS_CAPABILITY,
+        SYNTHESIZED_FORBIDDEN_RANGE, SYNTHESIZED_NONZERO_BYTES, PASID_WIDTH, PASID_FEATURES, CHECKED_BITS
+    }
+
+    /** What admission concluded. */
+    public sealed interface Result {
+        /** The destination reproduces the contract; {@code vcs} is the guest's view, ready for its state. */
+        record Admitted(VirtualConfigSpace vcs, List<String> actions) implements Result {
+        }
+
+        /**
+         * Refused, naming the first offending capability or byte.
+         *
+         * @param rule   the rule that failed
+         * @param offset the offending offset, or -1
+         * @param reason one line for people
+         */
+        record Refused(Rule rule, int offset, String reason) implements Result {
+        }
+    }
+
+    /**
+     * What the destination host offers beyond its device.
+     *
+     * @param hostPasid the destination's PASID support (from GET_HW_INFO, with the vIOMMU's)
+     * @param quirks    the quirk tables the destination applies
+     * @param hiding    the hiding policy the source used
+     */
+    public record Options(PasidSupport hostPasid, QuirkTable quirks, HidingPolicy hiding) {
+    }
+
+    private Admission() {
+    }
+
+    public static Result admit(LayoutContract contract, ConfigRegion destination, Options options) {
+        if (destination.size() != contract.configSize()) {
+            return refuse(Rule.CONFIG_SIZE, -1, String.format("the destination's config space is %d bytes; the"
+                    + " contract's is %d", destination.size(), contract.configSize()));
+        }
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(destination);
+        ConfigSpace before = vcs.guestImage();
+        Optional<Result.Refused> identity = identity(contract.identity(), DeviceIdentity.of(before));
+        if (identity.isPresent()) {
+            return identity.get();
+        }
+        List<String> actions = new ArrayList<>();
+        VirtualLayout dest = vcs.layout();
+        for (LayoutContract.Entry e : contract.capabilities()) {
+            if (e.origin() == Origin.SYNTHESIZED || e.origin() == Origin.VIRTUAL) {
+                continue;
+            }
+            Optional<VirtualCapability> there = dest.list(e.space()).stream().filter(c -> c.offset() == e.offset())
+                    .findFirst();
+            if (there.isEmpty() || there.get().id() != e.id()) {
+                String found = there.map(VirtualCapability::toString).orElseGet(() -> dest.list(e.space()).stream()
+                        .filter(c -> c.id() == e.id()).findFirst().map(c -> "it at 0x" + Integer.toHexString(c.offset())
+                                + " instead").orElse("no such capability"));
+                return refuse(Rule.CAPABILITY_MISSING, e.offset(), "the contract's " + e + " is not on the destination,"
+                        + " which has " + found);
+            }
+            if (Math.max(there.get().version(), 0) != e.version()) {
+                return refuse(Rule.CAPABILITY_VERSION, e.offset(), String.format("the contract's %s is version %d on the"
+                        + " destination", e, there.get().version()));
+            }
+        }
+        // what the destination shows that the guest never saw is hidden; the guest's chain is the contract's
+        for (VirtualCapability c : dest.all().toList()) {
+            boolean inContract = contract.capabilities().stream().anyMatch(e -> e.space() == c.space()
+                    && e.offset() == c.offset() && e.origin() != Origin.SYNTHESIZED && e.origin() != Origin.VIRTUAL);
+            if (!inContract) {
+                boolean coveredBySynthesis = contract.synthesized().stream().anyMatch(s -> c.is(s.capability().kind()));
+                if (coveredBySynthesis) {
+                    vcs.editor().drop(c, "the contract synthesizes its own");
+                    actions.add("dropped the destination's " + c + ": the contract synthesizes its own");
+                } else {
+                    vcs.editor().hide(c, "not in the contract");
+                    actions.add("hid the destination's " + c + ": the guest never saw it");
+                }
+            }
+        }
+        List<Quirk> quirks = options.quirks().matching(DeviceIdentity.of(before));
+        for (LayoutContract.Synthesized s : contract.synthesized()) {
+            Optional<Result.Refused> problem = synthesizable(s, vcs, before, quirks, options.hostPasid());
+            if (problem.isPresent()) {
+                return problem.get();
+            }
+            vcs.editor().insert(s.offset(), definition(s));
+        }
+        for (LayoutContract.Entry e : contract.capabilities()) {
+            if (e.origin() == Origin.VIRTUALIZED) {
+                VirtualCapability physical = vcs.layout().list(e.space()).stream().filter(c -> c.offset() == e.offset())
+                        .findFirst().orElseThrow();
+                options.hiding().virtualizeOne(vcs, physical);
+            }
+        }
+        for (CapabilitySpace space : CapabilitySpace.values()) {
+            List<Integer> order = contract.capabilities().stream().filter(e -> e.space() == space)
+                    .map(LayoutContract.Entry::offset).toList();
+            try {
+                vcs.editor().order(space, order);
+            } catch (ChainEditException e) {
+                return refuse(Rule.CAPABILITY_MISSING, -1, "the destination cannot reproduce the contract's " + space.label()
+                        + " chain: " + e.getMessage());
+            }
+        }
+        Optional<Result.Refused> bits = checkedBits(contract, vcs);
+        if (bits.isPresent()) {
+            return bits.get();
+        }
+        return new Result.Admitted(vcs, actions);
+    }
+
+    private static Optional<Result.Refused> identity(DeviceIdentity want, DeviceIdentity got) {
+        record Field(String name, int offset, int want, int got, String format) {
+        }
+        for (Field f : List.of(new Field("vendor ID", 0x00, want.vendor(), got.vendor(), "%04x"),
+                new Field("device ID", 0x02, want.device(), got.device(), "%04x"),
+                new Field("revision", 0x08, want.revision(), got.revision(), "%02x"),
+                new Field("class code", 0x09, want.classCode(), got.classCode(), "%06x"),
+                new Field("subsystem vendor ID", 0x2C, want.subsystemVendor(), got.subsystemVendor(), "%04x"),
+                new Field("subsystem ID", 0x2E, want.subsystem(), got.subsystem(), "%04x"))) {
+            if (f.want() != f.got()) {
+                return Optional.of(new Result.Refused(Rule.IDENTITY, f.offset(), String.format("the destination's %s is "
+                        + f.format() + "; the contract's is " + f.format(), f.name(), f.got(), f.want())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Result.Refused> synthesizable(LayoutContract.Synthesized s, VirtualConfigSpace vcs,
+            ConfigSpace before, List<Quirk> quirks, PasidSupport host) {
+        int length = s.capability().length();
+        Optional<ChainEditException> fit = vcs.editor().check(CapabilitySpace.EXTENDED, s.offset(), length);
+        if (fit.isPresent()) {
+            return Optional.of(new Result.Refused(Rule.SYNTHESIZED_OVERLAPS_CAPABILITY, s.offset(), String.format(
+                    "the contract's synthesized %s at 0x%03x cannot go there on the destination: %s", s.capability(),
+                    s.offset(), fit.get().getMessage())));
+        }
+        ByteRange range = ByteRange.ofLength(s.offset(), length);
+        for (Quirk q : quirks) {
+            for (Quirk.Forbidden f : q.forbidden()) {
+                if (f.range().overlaps(range)) {
+                    return Optional.of(new Result.Refused(Rule.SYNTHESIZED_FORBIDDEN_RANGE, s.offset(), String.format(
+                            "the contract's synthesized %s at 0x%03x covers %s, which the destination's quirk '%s' forbids"
+                                    + " (%s)", s.capability(), s.offset(), f.range(), q.id(), f.reason())));
+                }
+            }
+        }
+        for (int b = s.offset(); b < s.offset() + length; b++) {
+            if (before.u8(b) != 0) {
+                return Optional.of(new Result.Refused(Rule.SYNTHESIZED_NONZERO_BYTES, b, String.format("the contract's"
+                        + " synthesized %s at 0x%03x covers destination byte 0x%03x, which reads 0x%02x (a register"
+                        + " hidden in a gap?)", s.capability(), s.offset(), b, before.u8(b))));
+            }
+        }
+        if (s.capability() == dev.vcap.vmm.placement.SyntheticCapability.PASID) {
+            if (host.width() < s.pasidWidth()) {
+                return Optional.of(new Result.Refused(Rule.PASID_WIDTH, s.offset(), String.format("the destination host"
+                        + " supports %d PASID bits; the guest was given %d", host.width(), s.pasidWidth())));
+            }
+            if (host.execute() != s.execute() || host.privileged() != s.privileged()) {
+                return Optional.of(new Result.Refused(Rule.PASID_FEATURES, s.offset(), String.format("the destination"
+                        + " host's PASID features are Exec%s Priv%s; the guest was given Exec%s Priv%s",
+                        flag(host.execute()), flag(host.privileged()), flag(s.execute()), flag(s.privileged()))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String flag(boolean b) {
+        return b ? "+" : "-";
+    }
+
+    /** The definition a contract's parameters describe. */
+    static CapabilityDefinition definition(LayoutContract.Synthesized s) {
+        return switch (s.capability()) {
+            case PASID -> Synthesizers.pasid(new PasidSupport(s.pasidWidth(), s.execute(), s.privileged()));
+            case PRI -> Synthesizers.pri(s.priCapacity(), s.priPasidRequired());
+            case ATS -> Synthesizers.ats(s.atsQueueDepth(), s.atsPageAligned(), s.atsGlobalInvalidate());
+        };
+    }
+
+    private static Optional<Result.Refused> checkedBits(LayoutContract contract, VirtualConfigSpace vcs) {
+        ConfigSpace image = vcs.guestImage();
+        for (LayoutContract.Checked run : contract.checked()) {
+            for (int i = 0; i < run.mask().length; i++) {
+                int b = run.start() + i;
+                int mask = run.mask()[i] & 0xFF;
+                int diff = (image.u8(b) ^ run.values()[i]) & mask;
+                if (diff != 0) {
+                    VirtualCapability owner = vcs.layout().all().filter(c -> c.overlaps(b, b + 1)).findFirst().orElse(null);
+                    return Optional.of(new Result.Refused(Rule.CHECKED_BITS, b, String.format("checked byte 0x%03x (%s)"
+                            + " reads 0x%02x on the destination; the contract says 0x%02x under mask 0x%02x", b,
+                            owner == null ? (b < ConfigSpace.HEADER_SIZE ? "header" : "no capability") : owner.toString(),
+                            image.u8(b) & mask, run.values()[i] & mask, mask)));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Result refuse(Rule rule, int offset, String reason) {
+        return new Result.Refused(rule, offset, reason);
+    }
+}
