@@ -412,6 +412,27 @@ public final class VirtualConfigSpace {
         }
     }
 
+    /** A copy of every byte's checked-on-migration bits. */
+    public byte[] checkedMask() {
+        long stamp = lock.readLock();
+        try {
+            return checked.clone();
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** True when no capability, hidden capability, stub or header owns the byte. */
+    public boolean isGap(int offset) {
+        check(offset, 1);
+        long stamp = lock.readLock();
+        try {
+            return region[offset] == GAP;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
     /** Restores every capability the VMM serves to its reset values (an FLR or a device reset). */
     public void resetServed() {
         long stamp = lock.writeLock();

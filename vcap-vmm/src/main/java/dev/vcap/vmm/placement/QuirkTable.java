@@ -62,7 +62,8 @@ public final class QuirkTable {
         return with(parse(YamlNode.parse(reader, name)));
     }
 
-    private QuirkTable with(List<Quirk> more) {
+    /** This table extended (and, for equal ids, overridden) by entries built in code. */
+    public QuirkTable with(List<Quirk> more) {
         Map<String, Quirk> byId = new LinkedHashMap<>();
         quirks.forEach(q -> byId.put(q.id(), q));
         more.forEach(q -> byId.put(q.id(), q));
