@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes an lspci -xxxx file of N devices with unique addresses, cycling through the 4 KiB
-dumps of a corpus directory. Usage: make-devices.py CORPUS_DUMPS_DIR N OUT"""
+dumps of a corpus directory (only those whose file name contains MATCH, when given).
+Usage: make-devices.py CORPUS_DUMPS_DIR N OUT [MATCH]"""
 import os
 import re
 import sys
@@ -29,9 +30,10 @@ def devices(path):
 
 def main():
     corpus, count, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    match = sys.argv[4] if len(sys.argv) > 4 else ''
     pool = []
     for name in sorted(os.listdir(corpus)):
-        if name.endswith('.lspci'):
+        if name.endswith('.lspci') and match in name:
             pool.extend(devices(os.path.join(corpus, name)))
     if not pool:
         sys.exit('no 4 KiB devices in ' + corpus)
