@@ -186,6 +186,19 @@ public final class SimIommufd implements Iommufd {
         }
     }
 
+    /** Live objects (IOAS, HWPT, fault queue, bound device): what a leak check counts. */
+    public int objectCount() {
+        synchronized (tableLock) {
+            int n = 0;
+            for (Obj o : table) {
+                if (o != null) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
     private void remove(Obj o) {
         synchronized (tableLock) {
             SLOT.setRelease(table, o.id, (Obj) null);
