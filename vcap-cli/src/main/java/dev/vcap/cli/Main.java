@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             "build the guest's virtual config space, place synthesized capabilities,",
             "and check migrations.",
             ""},
-        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, CheckMigrationCommand.class, PoolCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"",
             "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused",
             "(see docs/CLI.md). Run 'vcap COMMAND --help' for a command's options."})

@@ -1,0 +1,172 @@
+package dev.vcap.cli;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.PciAddress;
+import dev.vcap.pci.dump.Dumps;
+import dev.vcap.vmm.config.HidingPolicy;
+import dev.vcap.vmm.migration.Admission;
+import dev.vcap.vmm.migration.ContractCodec;
+import dev.vcap.vmm.migration.ContractFormatException;
+import dev.vcap.vmm.migration.LayoutContract;
+import dev.vcap.vmm.placement.QuirkTable;
+import dev.vcap.vmm.placement.SyntheticCapability;
+import dev.vcap.vmm.synth.PasidSupport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vcap check-migration}: may a guest with this contract move to this device? */
+@Command(name = "check-migration",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check a destination device against a source's layout contract: admitted, or refused",
+            "with the first offending capability or byte and the rule it breaks. Nothing is written",
+            "to the device; a tampered or malformed contract is refused with the reason.",
+            "",
+            "Rules (docs/CONTRACT.md): config size, identity, every passed-through capability at",
+            "the same offset and version, synthesized capabilities clear of destination",
+            "capabilities, quirk-forbidden ranges and non-zero bytes, destination PASID width at",
+            "least the contract's with equal Exec/Priv, and every checked bit reproduced."},
+        footer = {"", "Examples:",
+            "  vcap plan src.lspci --pasid --contract vm1.json",
+            "  vcap check-migration vm1.json dst.lspci",
+            "  vcap check-migration --host-pasid-width 16 vm1.json dst.lspci --json",
+            "",
+            "Exit codes: 0 admitted, 4 refused (including a tampered or malformed contract),",
+            "3 a file missing or unreadable, 2 usage."})
+final class CheckMigrationCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "CONTRACT", description = "The source's contract (JSON).")
+    Path contractFile;
+
+    @Parameters(index = "1", paramLabel = "DEST_FILE", description = "The destination device's dump.")
+    Path destination;
+
+    @Option(names = "--address", paramLabel = "BDF", description = "Which device of DEST_FILE (default: the first).")
+    String address;
+
+    @Option(names = "--host-pasid-width", paramLabel = "N",
+            description = "The destination host's PASID width (GET_HW_INFO with the vIOMMU's); default: the contract's.")
+    Integer hostPasidWidth;
+
+    @Option(names = "--host-exec", negatable = true, description = "The destination supports Execute PASID requests"
+            + " (default: as the contract).")
+    Boolean hostExec;
+
+    @Option(names = "--host-priv", negatable = true, description = "The destination supports Privileged PASID requests"
+            + " (default: as the contract).")
+    Boolean hostPriv;
+
+    @Option(names = "--quirks", paramLabel = "FILE", description = "Quirk files the destination applies (repeatable).")
+    List<Path> quirks = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print the verdict as JSON (docs/JSON.md).")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        byte[] document;
+        try {
+            document = Files.readAllBytes(contractFile);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(contractFile + ": no such file");
+        }
+        DeviceImage dest = pick(Dumps.readAll(destination));
+        LayoutContract contract;
+        try {
+            contract = ContractCodec.read(document);
+        } catch (ContractFormatException e) {
+            return report(new Admission.Result.Refused(null, -1, "the contract cannot be trusted: " + e.getMessage()),
+                    "CONTRACT_" + e.reason(), List.of());
+        }
+        Admission.Result r = Admission.admit(contract, HostViews.of(dest.config()), options(contract));
+        return switch (r) {
+            case Admission.Result.Admitted a -> report(r, null, a.actions());
+            case Admission.Result.Refused f -> report(r, f.rule().name(), List.of());
+        };
+    }
+
+    private Admission.Options options(LayoutContract contract) {
+        PasidSupport pasid = contract.synthesized(SyntheticCapability.PASID)
+                .map(s -> new PasidSupport(hostPasidWidth != null ? hostPasidWidth : s.pasidWidth(),
+                        hostExec != null ? hostExec : s.execute(), hostPriv != null ? hostPriv : s.privileged()))
+                .orElse(new PasidSupport(hostPasidWidth != null ? hostPasidWidth : 0, Boolean.TRUE.equals(hostExec),
+                        Boolean.TRUE.equals(hostPriv)));
+        QuirkTable table = QuirkTable.shipped();
+        for (Path q : quirks) {
+            table = table.with(q);
+        }
+        return new Admission.Options(pasid, table, HidingPolicy.defaults());
+    }
+
+    private DeviceImage pick(List<DeviceImage> devices) {
+        if (address == null) {
+            return devices.getFirst();
+        }
+        PciAddress a;
+        try {
+            a = PciAddress.parse(address);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--address: " + e.getMessage());
+        }
+        return devices.stream().filter(d -> d.address().equals(a)).findFirst().orElseThrow(() -> new BadInputException(
+                destination + ": no device " + a));
+    }
+
+    private int report(Admission.Result r, String rule, List<String> actions) throws IOException {
+        boolean admitted = r instanceof Admission.Result.Admitted;
+        Admission.Result.Refused refused = admitted ? null : (Admission.Result.Refused) r;
+        if (json) {
+            try (JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8)) {
+                g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+                g.writeStartObject();
+                g.writeBooleanField("admitted", admitted);
+                g.writeStringField("contract", contractFile.toString());
+                g.writeStringField("destination", destination.toString());
+                if (refused != null) {
+                    g.writeStringField("rule", rule);
+                    g.writeNumberField("offset", refused.offset());
+                    g.writeStringField("reason", refused.reason());
+                }
+                g.writeArrayFieldStart("actions");
+                for (String a : actions) {
+                    g.writeString(a);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+                g.writeRaw('\n');
+            }
+        } else {
+            PrintWriter out = spec.commandLine().getOut();
+            if (admitted) {
+                out.println("admitted: " + destination + " reproduces the layout of " + contractFile);
+                actions.forEach(a -> out.println("  " + a));
+            } else {
+                out.println("refused (" + rule + (refused.offset() >= 0 ? String.format(" at 0x%03x", refused.offset())
+                        : "") + "): " + refused.reason());
+            }
+            out.flush();
+        }
+        return admitted ? ExitCodes.OK : ExitCodes.REFUSED;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.vcap.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vcap.pci.capability.DeviceTraits;
+import dev.vcap.pci.capability.ExtendedCapability;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.PciAddress;
+import dev.vcap.pci.dump.LspciTextWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** vcap pool and vcap check-migration: outputs, files and exit codes. */
+class MigrationCommandsTest {
+
+    @TempDir
+    Path tmp;
+
+    static ConfigSpaceBuilder model() {
+        return ConfigSpaceBuilder.endpoint(0x8086, 0x0b25).classCode(0x088000).revision(1)
+                .pcie(0x40, DeviceTraits.PCIE_ENDPOINT)
+                .extended(0x100, ExtendedCapability.AER, 2)
+                .extended(0x150, ExtendedCapability.ATS, 1, (c, at) -> c.setU16(at + 4, 0x20));
+    }
+
+    Path dump(String name, ConfigSpace... devices) throws IOException {
+        Path f = tmp.resolve(name);
+        try (OutputStream out = Files.newOutputStream(f)) {
+            LspciTextWriter w = new LspciTextWriter(out);
+            for (int i = 0; i < devices.length; i++) {
+                w.write(new DeviceImage(new PciAddress(0, i + 1, 0, 0), "Intel DSA", devices[i], name));
+            }
+        }
+        return f;
+    }
+
+    @Test
+    void aPoolOfLikeDevicesGetsOneContractAndEachIsAdmitted() throws IOException {
+        Path hosts = dump("hosts.lspci", model().build(), model().build(),
+                model().with((c, at) -> c.setU8(0xFFA, 1)).build());
+        Path contract = tmp.resolve("pool.json");
+        CliRun run = CliRun.of("pool", hosts.toString(), "--pasid", "--pri", "--contract", contract.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("pool: 3 devices; one contract fits 3").contains("PASID at 0x");
+        assertThat(contract).exists();
+        CliRun check = CliRun.of("check-migration", contract.toString(), hosts.toString(), "--address", "0000:03:00.0");
+        assertThat(check.exitCode()).as(check.out() + check.err()).isZero();
+        assertThat(check.out()).startsWith("admitted: ");
+    }
+
+    @Test
+    void aBlockedPoolNamesItsBlockersAndExits4() throws IOException {
+        Path hosts = dump("hosts.lspci", model().build(), model().revision(2).build(), model().build());
+        CliRun run = CliRun.of("pool", hosts.toString(), "--pasid", "--json");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(run.out()).contains("\"core\":2").contains("\"complete\":false")
+                .contains("\"blockers\":[{\"device\":\"" + hosts + ":").contains("rev 02");
+    }
+
+    @Test
+    void checkMigrationRefusesWithTheRuleAndExits4() throws IOException {
+        Path src = dump("src.lspci", model().build());
+        Path contract = tmp.resolve("c.json");
+        assertThat(CliRun.of("pool", src.toString(), "--pasid", "--contract", contract.toString()).exitCode()).isZero();
+        Path other = dump("dst.lspci", model().revision(7).build());
+        CliRun run = CliRun.of("check-migration", contract.toString(), other.toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(run.out()).isEqualTo("refused (IDENTITY at 0x008): the destination's revision is 07; the contract's is"
+                + " 01\n");
+        CliRun narrow = CliRun.of("check-migration", contract.toString(), src.toString(), "--host-pasid-width", "8",
+                "--json");
+        assertThat(narrow.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(narrow.out()).contains("\"admitted\":false").contains("\"rule\":\"PASID_WIDTH\"");
+    }
+
+    @Test
+    void aTamperedContractIsRefused() throws IOException {
+        Path src = dump("src.lspci", model().build());
+        Path contract = tmp.resolve("c.json");
+        CliRun.of("pool", src.toString(), "--pasid", "--contract", contract.toString());
+        Files.writeString(contract, Files.readString(contract).replace("\"revision\":1", "\"revision\":2"));
+        CliRun run = CliRun.of("check-migration", contract.toString(), src.toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(run.out()).startsWith("refused (CONTRACT_DIGEST_MISMATCH): the contract cannot be trusted: digest"
+                + " mismatch");
+        Files.writeString(contract, "{\"format\":");
+        assertThat(CliRun.of("check-migration", contract.toString(), src.toString()).out())
+                .startsWith("refused (CONTRACT_MALFORMED_JSON): the contract cannot be trusted: not a complete JSON");
+    }
+
+    @Test
+    void missingFilesAndUsageErrors() throws IOException {
+        Path src = dump("src.lspci", model().build());
+        CliRun missing = CliRun.of("check-migration", tmp.resolve("none.json").toString(), src.toString());
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(missing.err()).isEqualTo("vcap: " + tmp.resolve("none.json") + ": no such file\n");
+        assertThat(CliRun.of("pool", src.toString()).exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(CliRun.of("pool", src.toString(), "--pasid", "--pasid-width", "30").err())
+                .contains("--pasid-width must be 1..20");
+    }
+}
