@@ -40,6 +40,7 @@ public final class SimHost implements Host {
     private final PasidOption defaultOption;
     private final boolean pasidOps;
     private final Map<PciAddress, long[]> vfBarSizes;
+    private final Map<PciAddress, java.util.function.UnaryOperator<ConfigSpace>> vfFirmware;
     private final TreeMap<PciAddress, Node> nodes = new TreeMap<>();
     private final Map<PciAddress, List<PciAddress>> vfsOf = new HashMap<>();
     private int nextGroup = 1;
@@ -49,6 +50,7 @@ public final class SimHost implements Host {
         this.defaultOption = b.pasidOption;
         this.pasidOps = b.pasidOps;
         this.vfBarSizes = Map.copyOf(b.vfBarSizes);
+        this.vfFirmware = Map.copyOf(b.vfFirmware);
         Map<PciAddress, SimIommu.Group> groupOf = new HashMap<>();
         TreeMap<PciAddress, Builder.Spec> specs = new TreeMap<>(b.functions);
         for (PciAddress a : specs.keySet()) {
@@ -88,6 +90,7 @@ public final class SimHost implements Host {
         private final Map<PciAddress, Spec> functions = new LinkedHashMap<>();
         private final List<List<PciAddress>> groups = new ArrayList<>();
         private final Map<PciAddress, long[]> vfBarSizes = new HashMap<>();
+        private final Map<PciAddress, java.util.function.UnaryOperator<ConfigSpace>> vfFirmware = new HashMap<>();
 
         private Builder() {
         }
@@ -133,6 +136,16 @@ public final class SimHost implements Host {
         /** Sizes of each VF's BAR0..BAR5 and ROM for a PF (default: VF BARs unimplemented). */
         public Builder vfBarSizes(PciAddress pf, long[] sizes) {
             vfBarSizes.put(pf, sizes.clone());
+            return this;
+        }
+
+        /**
+         * Firmware that builds a PF's VF config space beyond what {@link VfDerivation} derives: it
+         * gets the derived image and returns the VF's (e.g. with vendor registers in a gap, as
+         * firmware-built config spaces have, or moved between firmware versions).
+         */
+        public Builder vfFirmware(PciAddress pf, java.util.function.UnaryOperator<ConfigSpace> firmware) {
+            vfFirmware.put(pf, Objects.requireNonNull(firmware));
             return this;
         }
 
@@ -232,7 +245,8 @@ public final class SimHost implements Host {
         }
         fn.write(sriov + SRIOV_NUM_VF, 2, numVfs);
         fn.write(sriov + SRIOV_CTRL, 2, fn.read(sriov + SRIOV_CTRL, 2) | SRIOV_CTRL_VFE | SRIOV_CTRL_MSE);
-        ConfigSpace vfConfig = VfDerivation.config(fn.snapshot());
+        ConfigSpace vfConfig = vfFirmware.getOrDefault(pfAddress, java.util.function.UnaryOperator.identity())
+                .apply(VfDerivation.config(fn.snapshot()));
         List<PciAddress> created = new ArrayList<>();
         for (int i = 0; i < numVfs; i++) {
             PciAddress a = VfDerivation.address(fn, i);
