@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
             "build the guest's virtual config space, place synthesized capabilities,",
             "and check migrations.",
             ""},
-        subcommands = {InspectCommand.class, CheckMigrationCommand.class, PoolCommand.class,
+        subcommands = {InspectCommand.class, CheckMigrationCommand.class, PoolCommand.class, SimulateCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"",
             "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused",
@@ -52,7 +52,8 @@ public final class Main {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             out.flush();
-            if (ex instanceof DumpFormatException || ex instanceof BadInputException) {
+            if (ex instanceof DumpFormatException || ex instanceof BadInputException
+                    || ex instanceof dev.vcap.vmm.files.FileFormatException) {
                 err.println("vcap: " + ex.getMessage());
                 return ExitCodes.BAD_INPUT;
             }

@@ -135,7 +135,7 @@ public final class PasidBinder implements AutoCloseable {
     }
 
     /** The guest cleared a PASID-table entry: detach. Detaching an unbound PASID is a no-op. */
-    public synchronized BindOutcome unbind(int pasid) {
+    public synchronized BindOutcome.Unbound unbind(int pasid) {
         Integer hwpt = hwptOf.remove(pasid);
         entries.remove(pasid);
         device.detachPasidPt(pasid);
