@@ -142,10 +142,12 @@ final class PlanCommand implements Callable<Integer> {
         void close() throws IOException;
     }
 
-    /** Streams {"devices":[...],"errors":[...]}, one device per line. */
+    /**
+     * Streams {"devices":[...]}, one device per line. Inputs that cannot be read are named on stderr
+     * (and make the exit code 3); the JSON holds only devices.
+     */
     private static final class JsonReport implements Report {
         private final JsonGenerator g;
-        private final List<DumpFormatException> errors = new ArrayList<>();
 
         JsonReport(OutputStream out) throws IOException {
             g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
@@ -161,20 +163,10 @@ final class PlanCommand implements Callable<Integer> {
 
         @Override
         public void error(DumpFormatException e) {
-            errors.add(e);
         }
 
         @Override
         public void close() throws IOException {
-            g.writeEndArray();
-            g.writeArrayFieldStart("errors");
-            for (DumpFormatException e : errors) {
-                g.writeStartObject();
-                g.writeStringField("source", e.source());
-                g.writeNumberField("line", e.line());
-                g.writeStringField("message", e.getMessage());
-                g.writeEndObject();
-            }
             g.writeEndArray();
             g.writeEndObject();
             g.writeRaw('\n');
