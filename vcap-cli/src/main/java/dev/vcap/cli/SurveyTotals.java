@@ -89,8 +89,7 @@ final class SurveyTotals {
         }
         return r.replaceAll("[0-9a-f]{4}:[0-9a-f]{4} \\(subsystem [^)]*\\)", "the device")
                 .replaceAll("only \\d+ bytes were captured \\([^)]*\\)", "only part of config space was captured")
-                .replaceAll("\\[[^\\]]*\\]", "[...]")
-                .replaceAll("offset 0x[0-9a-f]+", "offset X");
+                .replaceAll("\\[[^\\]]*\\]", "[...]");
     }
 
     static String percent(int n, int of) {
