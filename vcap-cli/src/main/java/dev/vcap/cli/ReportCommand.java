@@ -25,18 +25,19 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Draw each device's guest-visible config space (vfio-pci's view, default hiding policy, and the",
-            "placement asked for with the plan options) as a self-contained HTML page with inline SVG:",
-            "capabilities coloured and labelled, synthesized ones outlined, hidden ones hatched, gaps,",
-            "non-zero bytes in gaps, and the ranges matching quirks forbid. Without --pasid/--pri/--ats",
-            "nothing is placed and the picture is the device as the guest would see it.",
+            "Draw each device's guest-visible config space (vfio-pci's view, default",
+            "hiding policy, and the placement the plan options ask for) as one",
+            "self-contained HTML page with inline SVG: capabilities coloured and",
+            "labelled, synthesized ones outlined, hidden ones hatched, gaps, non-zero",
+            "bytes in gaps, and the ranges matching quirks forbid. Without",
+            "--pasid/--pri/--ats nothing is placed.",
             ""},
         footer = {"", "Examples:",
             "  vcap report dsa.lspci --html dsa.html --pasid --pri --ats",
             "  vcap report dumps/ --html all.html",
             "",
-            "Exit codes: 0 ok; 2 usage; 3 bad input; 4 a placement was refused (the page is still written and",
-            "shows the refusal)."})
+            "Exit codes: 0 ok; 2 usage; 3 bad input; 4 a placement was refused (the",
+            "page is still written and shows the refusal)."})
 final class ReportCommand implements Callable<Integer> {
 
     @Spec

@@ -29,20 +29,21 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "For every PCI Express device with 4 KiB config space: where each placement policy would put",
-            "a synthesized PASID in the guest-visible config space (vfio-pci's view, default hiding",
-            "policy) -- quirk table, DVSEC hint, gap search, QEMU 11.0's 0xff8, and vcap's chain --,",
-            "whether 0xff8 is free (no capability, bytes zero, no quirk forbids it), which gaps hold",
-            "non-zero bytes, and how QEMU's default compares with vcap's choice. Per-device rows, then",
-            "totals.",
+            "For every PCI Express device with 4 KiB config space: where each placement",
+            "policy would put a synthesized PASID in the guest-visible config space",
+            "(vfio-pci's view, default hiding policy) -- quirk table, DVSEC hint, gap",
+            "search, QEMU 11.0's 0xff8 and vcap's chain --, whether 0xff8 is free (no",
+            "capability, bytes zero, no quirk forbids it), which gaps hold non-zero",
+            "bytes, and how QEMU's default compares with vcap's choice. Per-device rows,",
+            "then totals; a progress bar on stderr when it is a terminal.",
             ""},
         footer = {"", "Examples:",
             "  vcap survey ../shared/corpus/dumps",
             "  vcap survey --json dumps/ > survey.json",
             "  vcap survey --html survey.html dumps/",
             "",
-            "Exit codes: 0 ok; 2 usage; 3 bad input (files that cannot be read are named on stderr and",
-            "the rest is still surveyed)."})
+            "Exit codes: 0 ok; 2 usage; 3 bad input (files that cannot be read are",
+            "named on stderr and the rest is still surveyed). See docs/SURVEY.md."})
 final class SurveyCommand implements Callable<Integer> {
 
     @Spec
