@@ -48,6 +48,15 @@ final class DeviceJson {
      * capability also gets its {@code "fields"}.
      */
     static void capabilities(JsonGenerator g, List<Capability> caps, DeviceAnalysis decodeFrom) throws IOException {
+        capabilities(g, caps, decodeFrom, null);
+    }
+
+    /**
+     * {@code "capabilities":[...]}; with {@code origin}, each also gets {@code "origin"} (physical,
+     * virtualized, synthesized, virtual: {@code vcap plan}).
+     */
+    static void capabilities(JsonGenerator g, List<Capability> caps, DeviceAnalysis decodeFrom,
+            java.util.function.Function<Capability, String> origin) throws IOException {
         g.writeArrayFieldStart("capabilities");
         for (Capability c : caps) {
             g.writeStartObject();
@@ -62,6 +71,9 @@ final class DeviceJson {
             g.writeStringField("name", c.name());
             g.writeNumberField("length", c.length());
             g.writeBooleanField("lengthKnown", c.lengthKnown());
+            if (origin != null) {
+                g.writeStringField("origin", origin.apply(c));
+            }
             if (decodeFrom != null) {
                 var view = Decoders.view(decodeFrom.device().config(), c, decodeFrom.chain().traits());
                 if (view.isPresent()) {

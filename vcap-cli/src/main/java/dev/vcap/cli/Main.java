@@ -1,6 +1,7 @@
 package dev.vcap.cli;
 
 import dev.vcap.pci.dump.DumpFormatException;
+import dev.vcap.vmm.files.FileFormatException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Command;
             "build the guest's virtual config space, place synthesized capabilities,",
             "and check migrations.",
             ""},
-        subcommands = {InspectCommand.class, CheckMigrationCommand.class, PoolCommand.class, SimulateCommand.class,
+        subcommands = {SimulateCommand.class, InspectCommand.class, PlanCommand.class, SurveyCommand.class,
+            ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"",
             "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused",
@@ -53,7 +55,7 @@ public final class Main {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             out.flush();
             if (ex instanceof DumpFormatException || ex instanceof BadInputException
-                    || ex instanceof dev.vcap.vmm.files.FileFormatException) {
+                    || ex instanceof FileFormatException) {
                 err.println("vcap: " + ex.getMessage());
                 return ExitCodes.BAD_INPUT;
             }

@@ -5,6 +5,7 @@ import static dev.vcap.host.PciRegs.*;
 import dev.vcap.host.Host;
 import dev.vcap.host.Rule;
 import dev.vcap.host.vfio.PasidOption;
+import dev.vcap.host.vfio.VfioPciConfig;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
@@ -76,6 +77,21 @@ public final class SimHost implements Host {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * vfio-pci's view of one captured function as Linux 6.15 shows it to user space (PASID and every
+     * ID newer than vfio's table hidden, ATS and PRI read-only, gaps raw): the config region a VMM
+     * builds its guest's config space over. The function sits alone on a host of its own, opened
+     * but not bound; nothing is written to it.
+     */
+    public static VfioPciConfig vfioView(DeviceImage image) {
+        return vfioView(image, PasidOption.hidden());
+    }
+
+    /** {@link #vfioView(DeviceImage)} with one of the kernel-side PASID options instead of hiding. */
+    public static VfioPciConfig vfioView(DeviceImage image, PasidOption option) {
+        return builder().function(image).build().openDevice(image.address(), option).config();
     }
 
     /** Builds a {@link SimHost}. Functions not named in a {@link #group} get a group each. */

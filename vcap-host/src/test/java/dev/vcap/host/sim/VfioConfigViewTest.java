@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vcap.host.ConfigRegion;
 import dev.vcap.host.testing.Devices;
+import dev.vcap.host.vfio.PasidOption;
 import dev.vcap.host.vfio.PermBits;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
@@ -239,6 +240,23 @@ class VfioConfigViewTest {
         assertThat(hw.read(0x226, 2)).isEqualTo(ats).isNotZero();
         d.config().write(0x236, 2, 0);
         assertThat(hw.read(0x236, 2)).as("the hidden PASID's Control is raw").isZero();
+    }
+
+    @Test
+    void theOneCallViewOfADumpIsTheViewOfAnOpenedDevice() {
+        assertThat(extended(SimHost.vfioView(mixedImage()))).containsExactly("AER@100", "ATS@160", "PRI@180",
+                "DVSEC@200", "SR-IOV@300");
+        assertThat(bytes(SimHost.vfioView(mixedImage()))).isEqualTo(bytes(open(mixed()).config()));
+        assertThat(extended(SimHost.vfioView(mixedImage(), PasidOption.physicalOffset()))).contains("PASID@170");
+        DeviceImage dsa = Devices.dsa();
+        ConfigRegion view = SimHost.vfioView(dsa);
+        assertThat(bytes(view)).isEqualTo(bytes(SimHost.builder().function(dsa).build().openDevice(dsa.address())
+                .config()));
+        assertThat(extended(view)).doesNotContain("PASID@230").contains("ATS@220", "PRI@240");
+    }
+
+    private static DeviceImage mixedImage() {
+        return new DeviceImage(Devices.PF, "mixed", mixed(), "built");
     }
 
     @Test

@@ -9,6 +9,8 @@ import java.util.List;
  */
 final class Candidates {
 
+    private static final java.util.regex.Pattern AT_OFFSET = java.util.regex.Pattern.compile("^(\\d+) bytes at 0x[0-9a-f]+ ");
+
     private final String policy;
     private final List<Rejection> out = new ArrayList<>();
     private int first = -1;
@@ -19,7 +21,10 @@ final class Candidates {
         this.policy = policy;
     }
 
-    void reject(int offset, String why) {
+    void reject(int offset, String message) {
+        // the run names the offsets: drop the one in the editor's message so that neighbours that
+        // lost to the same capability merge ("8 bytes at 0x120 would overlap X" -> "8 bytes would overlap X")
+        String why = AT_OFFSET.matcher(message).replaceFirst("$1 bytes ");
         if (reason != null && why.equals(reason) && offset == last + 4) {
             last = offset;
             return;

@@ -61,6 +61,25 @@ public final class PlacementEngine {
         return new PlacementPlan(decisions, actions, vcs);
     }
 
+    /**
+     * Asks every policy of vcap's chain, each on its own, where {@code capability} would go in
+     * {@code vcs} as it stands: nothing is placed, dropped or changed, and a policy that places does
+     * not stop the others being asked. For comparing policies over many devices ({@code vcap
+     * survey}); {@link #place} is the chain itself.
+     *
+     * @return one result per policy, in chain order
+     */
+    public static List<PolicyResult> askEach(VirtualConfigSpace vcs, SyntheticCapability capability,
+            PlacementOptions options) {
+        DeviceIdentity identity = DeviceIdentity.of(vcs.guestImage());
+        PlacementContext ctx = new PlacementContext(identity, vcs, options.quirks().matching(identity), options);
+        List<PolicyResult> out = new ArrayList<>();
+        for (PlacementPolicy policy : PlacementPolicy.chain()) {
+            out.add(policy.consider(ctx, capability));
+        }
+        return out;
+    }
+
     private static Decision chain(PlacementContext ctx, SyntheticCapability c) {
         List<PolicyResult> trail = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();

@@ -67,6 +67,24 @@ class PlacementEngineTest {
     }
 
     @Test
+    void askEachAsksEveryPolicyOnItsOwnAndChangesNothing() {
+        ConfigSpace pf = device().extended(0x230, ExtendedCapability.PASID, 1).build();
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(new InMemoryConfigRegion(device().build()));
+        ConfigSpace before = vcs.guestImage();
+        List<PolicyResult> results = PlacementEngine.askEach(vcs, SyntheticCapability.PASID,
+                OPTIONS.withPf(pf).withExplicit(Map.of(SyntheticCapability.PASID, 0x400)));
+        assertThat(results).extracting(PolicyResult::policy).containsExactly("explicit-offset", "layout-file",
+                "free-ranges", "quirk-table", "vf-mirror", "dvsec-hint", "gap-search");
+        assertThat(results.get(0).outcome()).isEqualTo(new Outcome.Placed(0x400, "the offset given for PASID"));
+        assertThat(results.get(4).outcome()).isInstanceOfSatisfying(Outcome.Placed.class,
+                p -> assertThat(p.offset()).isEqualTo(0x230));
+        assertThat(results.get(6).outcome()).isInstanceOfSatisfying(Outcome.Placed.class,
+                p -> assertThat(p.offset()).isEqualTo(0xFF8));
+        assertThat(vcs.guestImage()).isEqualTo(before);
+        assertThat(vcs.layout().extended()).hasSize(2);
+    }
+
+    @Test
     void gapSearchAvoidsBytesThatReadNonZero() {
         ConfigSpace cs = device().with((c, at) -> c.setU8(0xFF9, 0x10)).build();
         Decision d = place(cs, pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
@@ -76,6 +94,16 @@ class PlacementEngineTest {
             assertThat(r.last()).isGreaterThanOrEqualTo(0xFF8);
             assertThat(r.reason()).isEqualTo("bytes read non-zero (possible hidden registers)");
         });
+    }
+
+    @Test
+    void candidatesThatOverlapOneCapabilityAreOneRun() {
+        Decision d = place(device().build(), pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.rejected()).contains(
+                new Rejection("gap-search", 0x100, 0x128,
+                        "8 bytes would overlap extended Advanced Error Reporting@0x100 (44 bytes, physical)"),
+                new Rejection("gap-search", 0x14c, 0x154,
+                        "8 bytes would overlap extended Latency Tolerance Reporting@0x150 (8 bytes, physical)"));
     }
 
     @Test

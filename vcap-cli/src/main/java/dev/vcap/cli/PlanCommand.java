@@ -1,0 +1,202 @@
+package dev.vcap.cli;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.PciAddress;
+import dev.vcap.pci.dump.DeviceSource;
+import dev.vcap.pci.dump.DumpFormatException;
+import dev.vcap.pci.dump.Dumps;
+import dev.vcap.pci.dump.LspciTextWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code vcap plan}: build each device's guest-visible config space and place PASID, PRI and ATS. */
+@Command(name = "plan",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Build each device's guest-visible config space as a VMM does -- vfio-pci's",
+            "view (Linux 6.15 hides PASID), then vcap's hiding policy (SR-IOV and ARI",
+            "hidden, Resizable BAR virtualized) -- and place the synthesized capabilities",
+            "through the policy chain: explicit offset, layout file, free ranges, quirk",
+            "table, VF mirroring, DVSEC hint, gap search (docs/PLACEMENT.md).",
+            "",
+            "Prints the virtual layout (every guest-visible capability with its origin;",
+            "what is hidden and why) and the decision record (per capability: offset or",
+            "'not exposed', the deciding policy and reason, every policy's outcome, the",
+            "rejected candidate runs).",
+            ""},
+        footer = {"", "Examples:",
+            "  vcap plan dsa.lspci --pasid --pri --ats",
+            "  vcap plan dsa.lspci --pasid --pasid-offset 0x400 --emit guest.lspci",
+            "  lspci -F guest.lspci -vvv",
+            "  vcap plan vf.lspci --pasid --pf pf.lspci --quirks site-quirks.yaml",
+            "  vcap plan dumps/ --pasid --compat qemu --json",
+            "",
+            "Exit codes: 0 every requested capability placed or deliberately not",
+            "exposed; 2 usage or conflicting options; 3 bad input (a dump, quirk,",
+            "layout or PF file, named on stderr); 4 refused (an explicit offset, a",
+            "layout entry or a layout that does not describe the device; --emit then",
+            "writes nothing). See docs/CLI.md and docs/JSON.md."})
+final class PlanCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Main main;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dump files or directories.")
+    List<Path> files = new ArrayList<>();
+
+    @Mixin
+    PlanOptions placement = new PlanOptions();
+
+    @Option(names = "--emit", paramLabel = "OUT",
+            description = "Write every device's guest-visible config space as lspci -xxxx text (lspci -F OUT reads it).")
+    Path emit;
+
+    @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!placement.anyRequested()) {
+            throw new ParameterException(spec.commandLine(), "nothing to place: give --pasid, --pri and/or --ats");
+        }
+        PlanSettings settings = placement.resolve();
+        List<Path> inputs = Inputs.expand(files);
+        PrintWriter err = spec.commandLine().getErr();
+        List<DumpFormatException> errors = new ArrayList<>();
+        List<String> refusals = new ArrayList<>();
+        Map<PciAddress, String> emitted = new HashMap<>();
+        String duplicate = null;
+        try (AtomicFile out = emit == null ? null : AtomicFile.create(emit);
+                Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut())) {
+            LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
+            for (Path file : inputs) {
+                try (DeviceSource source = Dumps.open(file)) {
+                    while (source.hasNext()) {
+                        DevicePlan p = DevicePlan.of(source.next(), settings);
+                        report.device(p);
+                        if (p.refused()) {
+                            refusals.add(PlanText.refusals(p));
+                        }
+                        if (writer != null) {
+                            DeviceImage d = p.device();
+                            String earlier = emitted.putIfAbsent(d.address(), d.origin());
+                            if (earlier != null && duplicate == null) {
+                                duplicate = String.format("--emit: %s is the address of two devices (%s and %s);"
+                                        + " lspci -F and vcap read one device per address", d.address(), earlier,
+                                        d.origin());
+                            }
+                            writer.write(new DeviceImage(d.address(), d.description(), p.guestImage(), d.origin()));
+                        }
+                    }
+                } catch (DumpFormatException e) {
+                    err.println("vcap: " + e.getMessage());
+                    errors.add(e);
+                    report.error(e);
+                }
+            }
+            for (String r : refusals) {
+                r.lines().forEach(line -> err.println("vcap: refused: " + line));
+            }
+            if (duplicate != null) {
+                err.println("vcap: " + duplicate);
+            }
+            if (out != null) {
+                if (errors.isEmpty() && refusals.isEmpty() && duplicate == null) {
+                    out.commit();
+                } else {
+                    err.println("vcap: " + emit + " not written: " + (!refusals.isEmpty()
+                            ? "a placement was refused" : "an input could not be used"));
+                }
+            }
+        }
+        if (!errors.isEmpty() || duplicate != null) {
+            return ExitCodes.BAD_INPUT;
+        }
+        return refusals.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
+    }
+
+    private interface Report extends AutoCloseable {
+        void device(DevicePlan p) throws IOException;
+
+        void error(DumpFormatException e) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Streams {"devices":[...]}, one device per line. Inputs that cannot be read are named on stderr
+     * (and make the exit code 3); the JSON holds only devices.
+     */
+    private static final class JsonReport implements Report {
+        private final JsonGenerator g;
+
+        JsonReport(OutputStream out) throws IOException {
+            g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+            g.writeStartObject();
+            g.writeArrayFieldStart("devices");
+        }
+
+        @Override
+        public void device(DevicePlan p) throws IOException {
+            g.writeRaw('\n');
+            PlanJson.device(g, p);
+        }
+
+        @Override
+        public void error(DumpFormatException e) {
+        }
+
+        @Override
+        public void close() throws IOException {
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeRaw('\n');
+            g.flush();
+        }
+    }
+
+    private static final class TextReport implements Report {
+        private final PrintWriter out;
+
+        TextReport(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void device(DevicePlan p) {
+            PlanText.device(out, p);
+        }
+
+        @Override
+        public void error(DumpFormatException e) {
+        }
+
+        @Override
+        public void close() {
+            out.flush();
+        }
+    }
+}

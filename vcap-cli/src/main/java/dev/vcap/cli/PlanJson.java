@@ -1,0 +1,152 @@
+package dev.vcap.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.capability.Capability;
+import dev.vcap.vmm.placement.Decision;
+import dev.vcap.vmm.placement.Outcome;
+import dev.vcap.vmm.placement.PolicyResult;
+import dev.vcap.vmm.placement.Quirk;
+import dev.vcap.vmm.placement.Rejection;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/** The JSON form of a device plan (docs/JSON.md, {@code vcap plan --json}). */
+final class PlanJson {
+
+    private PlanJson() {
+    }
+
+    static void device(JsonGenerator g, DevicePlan p) throws IOException {
+        g.writeStartObject();
+        DeviceJson.identity(g, p.device());
+        g.writeBooleanField("pciExpress", p.physical().chain().isPciExpress());
+        nullableString(g, "skipped", p.skipped());
+        g.writeBooleanField("refused", p.refused());
+        nullableString(g, "refusal", p.refusal());
+        g.writeArrayFieldStart("placements");
+        if (p.plan() != null) {
+            for (Decision d : p.plan().decisions()) {
+                decision(g, d, p.registers().notes().get(d.capability()));
+            }
+        }
+        g.writeEndArray();
+        List<Capability> caps = p.guestChain().all().toList();
+        DeviceJson.capabilities(g, caps, null, c -> p.originOf(c).label());
+        g.writeArrayFieldStart("hidden");
+        for (DevicePlan.Hidden h : p.hidden()) {
+            g.writeStartObject();
+            g.writeStringField("space", h.space().label());
+            g.writeNumberField("offset", h.offset());
+            g.writeNumberField("id", h.id());
+            g.writeNumberField("version", h.version());
+            g.writeStringField("name", h.name());
+            g.writeNumberField("length", h.length());
+            g.writeStringField("by", h.by());
+            g.writeStringField("reason", h.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("actions");
+        for (String a : p.actions()) {
+            g.writeString(a);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("quirks");
+        for (Quirk q : p.quirks()) {
+            quirk(g, q);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    static void decision(JsonGenerator g, Decision d, String registers) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("capability", d.capability().name());
+        if (d.offset().isPresent()) {
+            g.writeNumberField("offset", d.offset().getAsInt());
+        } else {
+            g.writeNullField("offset");
+        }
+        g.writeStringField("policy", d.policy());
+        g.writeStringField("reason", d.reason());
+        g.writeBooleanField("refused", d.refused());
+        nullableString(g, "registers", d.placed() ? registers : null);
+        g.writeArrayFieldStart("trail");
+        for (PolicyResult r : d.trail()) {
+            g.writeStartObject();
+            g.writeStringField("policy", r.policy());
+            g.writeStringField("outcome", outcome(r.outcome()));
+            if (r.outcome() instanceof Outcome.Placed placed) {
+                g.writeNumberField("offset", placed.offset());
+            } else {
+                g.writeNullField("offset");
+            }
+            g.writeStringField("reason", r.outcome().reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        rejected(g, d.rejected());
+        g.writeEndObject();
+    }
+
+    static void rejected(JsonGenerator g, List<Rejection> rejected) throws IOException {
+        g.writeArrayFieldStart("rejected");
+        for (Rejection r : rejected) {
+            g.writeStartObject();
+            g.writeStringField("policy", r.policy());
+            if (r.hasOffset()) {
+                g.writeNumberField("first", r.first());
+                g.writeNumberField("last", r.last());
+            } else {
+                g.writeNullField("first");
+                g.writeNullField("last");
+            }
+            g.writeStringField("reason", r.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    static String outcome(Outcome o) {
+        return switch (o) {
+            case Outcome.Placed x -> "placed";
+            case Outcome.Declined x -> "declined";
+            case Outcome.Refused x -> "refused";
+            case Outcome.Withheld x -> "withheld";
+        };
+    }
+
+    static void quirk(JsonGenerator g, Quirk q) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", q.id());
+        g.writeStringField("origin", q.origin());
+        g.writeArrayFieldStart("forbid");
+        for (Quirk.Forbidden f : q.forbidden()) {
+            g.writeStartObject();
+            g.writeNumberField("start", f.range().start());
+            g.writeNumberField("end", f.range().end());
+            g.writeStringField("reason", f.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("prefer");
+        for (Quirk.Preferred pr : q.preferred()) {
+            g.writeStartObject();
+            g.writeStringField("capability", pr.capability().toUpperCase(Locale.ROOT));
+            g.writeNumberField("offset", pr.offset());
+            g.writeStringField("reason", pr.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    static void nullableString(JsonGenerator g, String field, String value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, value);
+        }
+    }
+}

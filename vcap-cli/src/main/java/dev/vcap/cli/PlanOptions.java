@@ -1,0 +1,250 @@
+package dev.vcap.cli;
+
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.dump.Dumps;
+import dev.vcap.pci.occupancy.ByteRange;
+import dev.vcap.vmm.placement.ByteRanges;
+import dev.vcap.vmm.placement.LayoutFile;
+import dev.vcap.vmm.placement.PlacementOptions;
+import dev.vcap.vmm.placement.QuirkTable;
+import dev.vcap.vmm.placement.SyntheticCapability;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The placement options {@code vcap plan} and {@code vcap report} share (docs/CLI.md): what to
+ * synthesize, the policy chain's inputs, and the values of the synthesized registers.
+ */
+final class PlanOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--pasid", description = "Synthesize a PASID capability.")
+    boolean pasid;
+
+    @Option(names = "--pri", description = "Synthesize a PRI capability (replacing the device's own).")
+    boolean pri;
+
+    @Option(names = "--ats", description = "Synthesize an ATS capability (replacing the device's own).")
+    boolean ats;
+
+    @Option(names = "--pasid-offset", paramLabel = "HEX", converter = HexConverter.class,
+            description = "Put PASID here (validated; refused, never moved, when it collides).")
+    Integer pasidOffset;
+
+    @Option(names = "--pri-offset", paramLabel = "HEX", converter = HexConverter.class,
+            description = "Put PRI here.")
+    Integer priOffset;
+
+    @Option(names = "--ats-offset", paramLabel = "HEX", converter = HexConverter.class,
+            description = "Put ATS here.")
+    Integer atsOffset;
+
+    @Option(names = "--layout", paramLabel = "FILE",
+            description = "An operator's layout file (docs/LAYOUT.md) for the devices it matches.")
+    Path layout;
+
+    @Option(names = "--free", paramLabel = "RANGES",
+            description = "Declared free ranges, e.g. 0xd00-0xdff,0xf00-0xfff (inclusive ends).")
+    String free;
+
+    @Option(names = "--quirks", paramLabel = "FILE",
+            description = "A quirk table extending the shipped one (repeatable; later files win on equal ids).")
+    List<Path> quirks = new ArrayList<>();
+
+    @Option(names = "--no-shipped-quirks",
+            description = "Leave out the quirk table shipped with vcap (only --quirks files apply).")
+    boolean noShippedQuirks;
+
+    @Option(names = "--pf", paramLabel = "FILE",
+            description = "The PF's dump: each device is one of its VFs (VF mirroring, PASID/PRI defaults).")
+    Path pf;
+
+    @Option(names = "--no-gap-search", description = "Do not let the automatic gap search place anything.")
+    boolean noGapSearch;
+
+    @Option(names = "--compat", paramLabel = "MODE", converter = CompatConverter.class,
+            description = "vcap (default) or qemu: place vPASID exactly as QEMU 11.0 does, for comparison.")
+    PlacementOptions.Compat compat = PlacementOptions.Compat.VCAP;
+
+    @Option(names = "--pasid-width", paramLabel = "N",
+            description = "PASID width the host and vIOMMU offer, 1..20 (default 20; never above the physical one).")
+    Integer pasidWidth;
+
+    @Option(names = "--exec", negatable = true,
+            description = "Offer Execute Permission (default: as the physical PASID; off without one).")
+    Boolean exec;
+
+    @Option(names = "--priv", negatable = true,
+            description = "Offer Privileged Mode (default: as the physical PASID; off without one).")
+    Boolean priv;
+
+    @Option(names = "--pri-capacity", paramLabel = "N",
+            description = "PRI Outstanding Page Request Capacity (default: the physical PRI's, else 512).")
+    Long priCapacity;
+
+    @Option(names = "--ats-queue-depth", paramLabel = "N",
+            description = "ATS Invalidate Queue Depth, 0..31, 0 meaning 32 (default: the physical ATS's, else 0).")
+    Integer atsQueueDepth;
+
+    /** Whether any capability was asked for. */
+    boolean anyRequested() {
+        return pasid || pri || ats;
+    }
+
+    /**
+     * Checks the combinations and loads every file, once for all devices.
+     *
+     * @throws CommandLine.ParameterException for conflicting or out-of-range options (exit 2)
+     * @throws dev.vcap.vmm.files.FileFormatException for a bad quirk or layout file (exit 3)
+     * @throws BadInputException for a bad PF dump (exit 3)
+     */
+    PlanSettings resolve() {
+        checkCombinations();
+        Map<SyntheticCapability, Integer> explicit = new EnumMap<>(SyntheticCapability.class);
+        if (pasidOffset != null) {
+            explicit.put(SyntheticCapability.PASID, pasidOffset);
+        }
+        if (priOffset != null) {
+            explicit.put(SyntheticCapability.PRI, priOffset);
+        }
+        if (atsOffset != null) {
+            explicit.put(SyntheticCapability.ATS, atsOffset);
+        }
+        List<ByteRange> ranges = List.of();
+        if (free != null) {
+            try {
+                ranges = ByteRanges.parse(free);
+            } catch (IllegalArgumentException e) {
+                throw usage("--free: " + e.getMessage());
+            }
+        }
+        QuirkTable table = noShippedQuirks ? QuirkTable.empty() : QuirkTable.shipped();
+        for (Path q : quirks) {
+            table = table.with(q);
+        }
+        LayoutFile layoutFile = layout == null ? null : LayoutFile.load(layout);
+        DeviceImage pfImage = pf == null ? null : readPf(pf);
+        PlacementOptions options = new PlacementOptions(explicit, layoutFile, ranges, table,
+                pfImage == null ? null : pfImage.config(), !noGapSearch, compat);
+        List<SyntheticCapability> requested = new ArrayList<>();
+        if (pasid) {
+            requested.add(SyntheticCapability.PASID);
+        }
+        if (pri) {
+            requested.add(SyntheticCapability.PRI);
+        }
+        if (ats) {
+            requested.add(SyntheticCapability.ATS);
+        }
+        return new PlanSettings(requested, options, pfImage, pasidWidth, exec, priv, priCapacity, atsQueueDepth);
+    }
+
+    private void checkCombinations() {
+        if (compat == PlacementOptions.Compat.QEMU) {
+            List<String> vcapOnly = new ArrayList<>();
+            addIf(vcapOnly, pri, "--pri");
+            addIf(vcapOnly, ats, "--ats");
+            addIf(vcapOnly, priOffset != null, "--pri-offset");
+            addIf(vcapOnly, atsOffset != null, "--ats-offset");
+            addIf(vcapOnly, layout != null, "--layout");
+            addIf(vcapOnly, free != null, "--free");
+            addIf(vcapOnly, !quirks.isEmpty(), "--quirks");
+            addIf(vcapOnly, pf != null, "--pf");
+            addIf(vcapOnly, noGapSearch, "--no-gap-search");
+            if (!vcapOnly.isEmpty()) {
+                throw usage("--compat qemu reproduces QEMU 11.0, which synthesizes only PASID at 0xff8 or"
+                        + " --pasid-offset and has no policy chain; it cannot be combined with "
+                        + String.join(", ", vcapOnly));
+            }
+        }
+        requireFor(pasidOffset != null, pasid, "--pasid-offset", "--pasid");
+        requireFor(priOffset != null, pri, "--pri-offset", "--pri");
+        requireFor(atsOffset != null, ats, "--ats-offset", "--ats");
+        requireFor(pasidWidth != null || exec != null || priv != null, pasid, "--pasid-width, --exec and --priv",
+                "--pasid");
+        requireFor(priCapacity != null, pri, "--pri-capacity", "--pri");
+        requireFor(atsQueueDepth != null, ats, "--ats-queue-depth", "--ats");
+        if (pasidWidth != null && (pasidWidth < 1 || pasidWidth > 20)) {
+            throw usage("--pasid-width " + pasidWidth + ": expected 1..20 (a width of 0 means no PASID: leave out"
+                    + " --pasid)");
+        }
+        if (priCapacity != null && (priCapacity < 0 || priCapacity > 0xFFFF_FFFFL)) {
+            throw usage("--pri-capacity " + priCapacity + ": expected 0..4294967295");
+        }
+        if (atsQueueDepth != null && (atsQueueDepth < 0 || atsQueueDepth > 31)) {
+            throw usage("--ats-queue-depth " + atsQueueDepth + ": expected 0..31 (0 means 32)");
+        }
+    }
+
+    private static void addIf(List<String> list, boolean condition, String name) {
+        if (condition) {
+            list.add(name);
+        }
+    }
+
+    private void requireFor(boolean given, boolean requested, String option, String capability) {
+        if (given && !requested) {
+            throw usage(option + " without " + capability + ": nothing to apply it to");
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private static DeviceImage readPf(Path file) {
+        if (!java.nio.file.Files.exists(file)) {
+            throw new BadInputException(file + ": no such file (--pf)");
+        }
+        List<DeviceImage> devices;
+        try {
+            devices = Dumps.readAll(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(new IOException(file + ": cannot read: " + e.getMessage(), e));
+        }
+        if (devices.size() != 1) {
+            throw new BadInputException(file + ": --pf holds " + devices.size() + " devices; expected the one PF");
+        }
+        return devices.get(0);
+    }
+
+    /** Parses {@code 0x230} or {@code 230} as hex. */
+    static final class HexConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String t = value.trim().toLowerCase(Locale.ROOT);
+            if (t.startsWith("0x")) {
+                t = t.substring(2);
+            }
+            if (!t.matches("[0-9a-f]{1,4}")) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a config-space offset; expected"
+                        + " hex such as 0x230");
+            }
+            return Integer.parseInt(t, 16);
+        }
+    }
+
+    /** {@code vcap} or {@code qemu}. */
+    static final class CompatConverter implements CommandLine.ITypeConverter<PlacementOptions.Compat> {
+        @Override
+        public PlacementOptions.Compat convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "vcap" -> PlacementOptions.Compat.VCAP;
+                case "qemu" -> PlacementOptions.Compat.QEMU;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "': expected vcap or qemu");
+            };
+        }
+    }
+}

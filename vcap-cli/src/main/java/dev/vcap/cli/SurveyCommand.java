@@ -1,0 +1,272 @@
+package dev.vcap.cli;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.dump.DeviceSource;
+import dev.vcap.pci.dump.DumpFormatException;
+import dev.vcap.pci.dump.Dumps;
+import dev.vcap.pci.occupancy.ByteRange;
+import dev.vcap.vmm.placement.PlacementOptions;
+import dev.vcap.vmm.placement.QuirkTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code vcap survey}: where would vPASID go, policy by policy, over many devices. */
+@Command(name = "survey",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "For every PCI Express device with 4 KiB config space: where each placement",
+            "policy would put a synthesized PASID in the guest-visible config space",
+            "(vfio-pci's view, default hiding policy) -- quirk table, DVSEC hint, gap",
+            "search, QEMU 11.0's 0xff8 and vcap's chain --, whether 0xff8 is free (no",
+            "capability, bytes zero, no quirk forbids it), which gaps hold non-zero",
+            "bytes, and how QEMU's default compares with vcap's choice. Per-device rows,",
+            "then totals; a progress bar on stderr when it is a terminal.",
+            ""},
+        footer = {"", "Examples:",
+            "  vcap survey ../shared/corpus/dumps",
+            "  vcap survey --json dumps/ > survey.json",
+            "  vcap survey --html survey.html dumps/",
+            "",
+            "Exit codes: 0 ok; 2 usage; 3 bad input (files that cannot be read are",
+            "named on stderr and the rest is still surveyed). See docs/SURVEY.md."})
+final class SurveyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Main main;
+
+    @Parameters(paramLabel = "DIR", arity = "1..*", description = "Dump directories or files.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of the table.")
+    boolean json;
+
+    @Option(names = "--html", paramLabel = "OUT", description = "Also write a self-contained HTML report with charts.")
+    Path html;
+
+    @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal.")
+    boolean progress;
+
+    @Option(names = "--quirks", paramLabel = "FILE", description = "A quirk table extending the shipped one (repeatable).")
+    List<Path> quirks = new ArrayList<>();
+
+    @Option(names = "--no-shipped-quirks", description = "Leave out the quirk table shipped with vcap.")
+    boolean noShippedQuirks;
+
+    @Override
+    public Integer call() throws IOException {
+        QuirkTable table = noShippedQuirks ? QuirkTable.empty() : QuirkTable.shipped();
+        for (Path q : quirks) {
+            table = table.with(q);
+        }
+        PlacementOptions options = new PlacementOptions(Map.of(), null, List.of(), table, null, true,
+                PlacementOptions.Compat.VCAP);
+        List<Path> inputs = Inputs.expand(files);
+        PrintWriter err = spec.commandLine().getErr();
+        List<SurveyRow> rows = new ArrayList<>();
+        List<DumpFormatException> errors = new ArrayList<>();
+        SurveyTotals totals = new SurveyTotals();
+        totals.files = inputs.size();
+        try (Progress bar = new Progress(err, "survey", inputs.size(), progress || Progress.stderrIsTerminal())) {
+            for (Path file : inputs) {
+                try (DeviceSource source = Dumps.open(file)) {
+                    while (source.hasNext()) {
+                        SurveyRow row = SurveyRow.of(source.next(), options);
+                        rows.add(row);
+                        totals.add(row);
+                    }
+                } catch (DumpFormatException e) {
+                    errors.add(e);
+                }
+                bar.step();
+            }
+        }
+        errors.forEach(e -> err.println("vcap: " + e.getMessage()));
+        if (json) {
+            json(rows, totals, errors);
+        } else {
+            text(spec.commandLine().getOut(), rows, totals);
+        }
+        if (html != null) {
+            AtomicFile.write(html, SurveyHtml.render(rows, totals).getBytes(StandardCharsets.UTF_8));
+        }
+        return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
+    }
+
+    // ------------------------------------------------------------------ text
+
+    static void text(PrintWriter out, List<SurveyRow> rows, SurveyTotals t) {
+        out.println("Where does vPASID go? Each policy asked on its own, on the guest-visible config space");
+        out.println("(vfio-pci's view, default hiding policy); '-' = the policy declined (reasons in the totals).");
+        out.println();
+        out.printf("%-13s %-9s  %-7s %-7s %-7s %-9s %-18s %-9s %-5s %-25s %s%n", "ADDRESS", "ID", "QUIRK", "DVSEC",
+                "GAP", "QEMU", "VCAP", "0xFF8", "NZGAP", "QEMU VS VCAP", "SOURCE");
+        for (SurveyRow r : rows) {
+            if (r.skipped() != null) {
+                continue;
+            }
+            out.printf("%-13s %04x:%04x  %-7s %-7s %-7s %-9s %-18s %-9s %-5d %-25s %s%n", r.device().address(),
+                    r.device().vendorId(), r.device().deviceId(), r.policies().get("quirk-table").cell(),
+                    r.policies().get("dvsec-hint").cell(), r.policies().get("gap-search").cell(),
+                    r.qemu().outcome().equals("refused") ? "UNSAFE" : r.qemu().cell(),
+                    r.vcap().cell() + (r.vcap().placed() ? " " + r.vcap().policy() : ""), r.tail(), r.nonZeroGaps().size(),
+                    r.comparison(), shortSource(r.device().origin()));
+        }
+        out.println();
+        out.println("Totals");
+        out.printf("  files %d, devices %d, surveyed %d (PCI Express with 4 KiB config space), skipped %d%n", t.files,
+                t.devices, t.surveyed, t.devices - t.surveyed);
+        t.skipped.forEach((why, n) -> out.printf("    skipped %4d  %s%n", n, why));
+        out.printf("  surveyed devices with a physical PASID (hidden by vfio-pci): %d%n", t.withPhysicalPasid);
+        out.println();
+        out.println("  policy        placed  declined  refused   declines and refusals by reason");
+        for (String c : SurveyTotals.COLUMNS) {
+            out.printf("  %-12s  %6d  %8d  %7d%n", c, t.outcome(c, "placed"), t.outcome(c, "declined")
+                    + t.outcome(c, "withheld"), t.outcome(c, "refused"));
+            t.reasons.get(c).forEach((why, n) -> out.printf("  %-12s  %6s  %8s  %7s   %4d  %s%n", "", "", "", "", n, why));
+        }
+        out.println();
+        out.printf("  0xff8 (QEMU's default) is free on %d of %d surveyed devices (%s): no capability there,"
+                + " the 8 bytes read zero, no quirk forbids it%n", t.tail.get("free"), t.surveyed,
+                SurveyTotals.percent(t.tail.get("free"), t.surveyed));
+        t.tail.forEach((state, n) -> out.printf("    %-10s %4d  %s%n", state, n, SurveyTotals.percent(n, t.surveyed)));
+        out.printf("  devices whose extended-space gaps hold non-zero bytes: %d of %d (%s), %d runs%n", t.withNonZeroGaps,
+                t.surveyed, SurveyTotals.percent(t.withNonZeroGaps, t.surveyed), t.nonZeroGapRuns);
+        out.println();
+        out.println("  QEMU 11.0's 0xff8 against vcap's choice:");
+        t.comparison.forEach((k, n) -> out.printf("    %-26s %4d  %s%n", k, n, SurveyTotals.percent(n, t.surveyed)));
+        out.println();
+        out.printf("  vcap's chain placed %d of %d (%d at 0xff8); deciding policy:%n", t.outcome("vcap", "placed"),
+                t.surveyed, t.vcapAtTail);
+        t.vcapPolicy.forEach((k, n) -> out.printf("    %-26s %4d%n", k, n));
+        out.flush();
+    }
+
+    static String shortSource(String origin) {
+        int slash = origin.lastIndexOf('/');
+        return slash < 0 ? origin : origin.substring(slash + 1);
+    }
+
+    // ------------------------------------------------------------------ JSON
+
+    private void json(List<SurveyRow> rows, SurveyTotals t, List<DumpFormatException> errors) throws IOException {
+        JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8);
+        g.writeStartObject();
+        g.writeArrayFieldStart("devices");
+        for (SurveyRow r : rows) {
+            g.writeRaw('\n');
+            g.writeStartObject();
+            g.writeStringField("address", r.device().address().toString());
+            g.writeStringField("source", r.device().origin());
+            g.writeNumberField("vendorId", r.device().vendorId());
+            g.writeNumberField("deviceId", r.device().deviceId());
+            PlanJson.nullableString(g, "skipped", r.skipped());
+            if (r.skipped() == null) {
+                g.writeObjectFieldStart("policies");
+                for (var e : r.policies().entrySet()) {
+                    answer(g, e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+                answer(g, "qemu", r.qemu());
+                answer(g, "vcap", r.vcap());
+                g.writeStringField("tail", r.tail());
+                g.writeStringField("tailDetail", r.tailDetail());
+                g.writeStringField("comparison", r.comparison());
+                if (r.physicalPasid() >= 0) {
+                    g.writeNumberField("physicalPasid", r.physicalPasid());
+                } else {
+                    g.writeNullField("physicalPasid");
+                }
+            }
+            g.writeArrayFieldStart("nonZeroGaps");
+            for (ByteRange b : r.nonZeroGaps()) {
+                g.writeStartObject();
+                g.writeNumberField("start", b.start());
+                g.writeNumberField("end", b.end());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeRaw('\n');
+        g.writeObjectFieldStart("totals");
+        g.writeNumberField("files", t.files);
+        g.writeNumberField("devices", t.devices);
+        g.writeNumberField("surveyed", t.surveyed);
+        map(g, "skipped", t.skipped);
+        g.writeNumberField("withPhysicalPasid", t.withPhysicalPasid);
+        g.writeNumberField("withNonZeroGaps", t.withNonZeroGaps);
+        g.writeNumberField("nonZeroGapRuns", t.nonZeroGapRuns);
+        g.writeObjectFieldStart("policies");
+        for (String c : SurveyTotals.COLUMNS) {
+            g.writeObjectFieldStart(c);
+            for (String o : List.of("placed", "declined", "refused", "withheld")) {
+                g.writeNumberField(o, t.outcome(c, o));
+            }
+            map(g, "reasons", t.reasons.get(c));
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        map(g, "tail", t.tail);
+        map(g, "comparison", t.comparison);
+        map(g, "vcapPolicy", t.vcapPolicy);
+        g.writeNumberField("vcapAtTail", t.vcapAtTail);
+        g.writeObjectFieldStart("vcapOffsets");
+        for (var e : t.vcapOffsets.entrySet()) {
+            g.writeNumberField(String.format("0x%03x", e.getKey()), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+        g.writeArrayFieldStart("errors");
+        for (DumpFormatException e : errors) {
+            g.writeStartObject();
+            g.writeStringField("source", e.source());
+            g.writeNumberField("line", e.line());
+            g.writeStringField("message", e.getMessage());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+        g.writeRaw('\n');
+        g.flush();
+    }
+
+    private static void answer(JsonGenerator g, String field, SurveyRow.Answer a) throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeStringField("outcome", a.outcome());
+        if (a.placed()) {
+            g.writeNumberField("offset", a.offset());
+        } else {
+            g.writeNullField("offset");
+        }
+        g.writeStringField("policy", a.policy());
+        g.writeStringField("reason", a.reason());
+        g.writeEndObject();
+    }
+
+    private static void map(JsonGenerator g, String field, Map<String, Integer> m) throws IOException {
+        g.writeObjectFieldStart(field);
+        for (var e : m.entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+    }
+}
