@@ -99,7 +99,7 @@ final class CheckMigrationCommand implements Callable<Integer> {
             return report(new Admission.Result.Refused(null, -1, "the contract cannot be trusted: " + e.getMessage()),
                     "CONTRACT_" + e.reason(), List.of());
         }
-        Admission.Result r = Admission.admit(contract, HostViews.of(dest.config()), options(contract));
+        Admission.Result r = Admission.admit(contract, HostViews.of(dest), options(contract));
         return switch (r) {
             case Admission.Result.Admitted a -> report(r, null, a.actions());
             case Admission.Result.Refused f -> report(r, f.rule().name(), List.of());

@@ -122,7 +122,7 @@ final class PoolCommand implements Callable<Integer> {
             plan = PoolPlanner.plan(devices, options);
         }
         if (contractOut != null && plan.contract().isPresent()) {
-            AtomicFiles.write(contractOut, ContractCodec.write(plan.contract().get()));
+            AtomicFile.write(contractOut, ContractCodec.write(plan.contract().get()));
         }
         if (json) {
             json(plan);
