@@ -33,21 +33,24 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "check-migration",
         mixinStandardHelpOptions = true,
         description = {
-            "Check a destination device against a source's layout contract: admitted, or refused",
-            "with the first offending capability or byte and the rule it breaks. Nothing is written",
-            "to the device; a tampered or malformed contract is refused with the reason.",
+            "Check a destination device against a source's layout contract: admitted,",
+            "or refused with the first offending capability or byte and the rule it",
+            "breaks. Nothing is written to the device; a tampered or malformed",
+            "contract is refused with the reason.",
             "",
-            "Rules (docs/CONTRACT.md): config size, identity, every passed-through capability at",
-            "the same offset and version, synthesized capabilities clear of destination",
-            "capabilities, quirk-forbidden ranges and non-zero bytes, destination PASID width at",
-            "least the contract's with equal Exec/Priv, and every checked bit reproduced."},
+            "Rules (docs/CONTRACT.md): config size, identity, every passed-through",
+            "capability at the same offset and version, synthesized capabilities clear",
+            "of destination capabilities, quirk-forbidden ranges and non-zero bytes,",
+            "destination PASID width at least the contract's with equal Exec/Priv,",
+            "and every checked bit reproduced.",
+            ""},
         footer = {"", "Examples:",
             "  vcap plan src.lspci --pasid --contract vm1.json",
             "  vcap check-migration vm1.json dst.lspci",
             "  vcap check-migration --host-pasid-width 16 vm1.json dst.lspci --json",
             "",
-            "Exit codes: 0 admitted, 4 refused (including a tampered or malformed contract),",
-            "3 a file missing or unreadable, 2 usage."})
+            "Exit codes: 0 admitted, 4 refused (including a tampered or malformed",
+            "contract), 3 a file missing or unreadable, 2 usage. See docs/CLI.md."})
 final class CheckMigrationCommand implements Callable<Integer> {
 
     @Spec

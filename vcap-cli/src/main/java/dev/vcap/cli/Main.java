@@ -80,6 +80,9 @@ public final class Main {
         try {
             stdout.flush();
         } catch (java.io.IOException e) {
+            if ("Broken pipe".equals(e.getMessage())) {
+                return code; // the reader stopped reading (| head): not an error worth a message
+            }
             err.println("vcap: cannot write output: " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }

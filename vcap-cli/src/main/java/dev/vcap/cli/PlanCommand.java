@@ -9,6 +9,8 @@ import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.dump.LspciTextWriter;
+import dev.vcap.vmm.migration.ContractCodec;
+import dev.vcap.vmm.migration.Contracts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -49,12 +51,14 @@ import picocli.CommandLine.Spec;
             "  lspci -F guest.lspci -vvv",
             "  vcap plan vf.lspci --pasid --pf pf.lspci --quirks site-quirks.yaml",
             "  vcap plan dumps/ --pasid --compat qemu --json",
+            "  vcap plan dsa.lspci --pasid --pri --contract dsa.contract.json",
             "",
             "Exit codes: 0 every requested capability placed or deliberately not",
             "exposed; 2 usage or conflicting options; 3 bad input (a dump, quirk,",
             "layout or PF file, named on stderr); 4 refused (an explicit offset, a",
             "layout entry or a layout that does not describe the device; --emit then",
-            "writes nothing). See docs/CLI.md and docs/JSON.md."})
+            "writes nothing, nor does --contract). See docs/CLI.md, docs/JSON.md and",
+            "docs/CONTRACT.md."})
 final class PlanCommand implements Callable<Integer> {
 
     @Spec
@@ -73,6 +77,11 @@ final class PlanCommand implements Callable<Integer> {
             description = "Write every device's guest-visible config space as lspci -xxxx text (lspci -F OUT reads it).")
     Path emit;
 
+    @Option(names = "--contract", paramLabel = "OUT",
+            description = "Write the planned layout as a migration contract (docs/CONTRACT.md);"
+                    + " the inputs must hold exactly one device. vcap check-migration admits a destination against it.")
+    Path contract;
+
     @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
     boolean json;
 
@@ -88,6 +97,8 @@ final class PlanCommand implements Callable<Integer> {
         List<String> refusals = new ArrayList<>();
         Map<PciAddress, String> emitted = new HashMap<>();
         String duplicate = null;
+        DevicePlan only = null;
+        int planned = 0;
         try (AtomicFile out = emit == null ? null : AtomicFile.create(emit);
                 Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut())) {
             LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
@@ -96,6 +107,7 @@ final class PlanCommand implements Callable<Integer> {
                     while (source.hasNext()) {
                         DevicePlan p = DevicePlan.of(source.next(), settings);
                         report.device(p);
+                        only = planned++ == 0 ? p : null;
                         if (p.refused()) {
                             refusals.add(PlanText.refusals(p));
                         }
@@ -132,9 +144,35 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         if (!errors.isEmpty() || duplicate != null) {
+            if (contract != null) {
+                err.println("vcap: " + contract + " not written: an input could not be used");
+            }
             return ExitCodes.BAD_INPUT;
         }
+        if (contract != null) {
+            String why = contractRefusal(planned, only);
+            if (why != null) {
+                err.println("vcap: " + contract + " not written: " + why);
+                return planned == 1 ? ExitCodes.REFUSED : ExitCodes.USAGE;
+            }
+            AtomicFile.write(contract, ContractCodec.write(Contracts.export(only.vcs())));
+        }
         return refusals.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
+    }
+
+    /** Why the one planned device cannot become a contract, or null when it can. */
+    private static String contractRefusal(int planned, DevicePlan p) {
+        if (planned != 1) {
+            return "the inputs hold " + planned + " devices; a contract describes one (vcap pool plans one"
+                    + " contract for several)";
+        }
+        if (p.skipped() != null) {
+            return "nothing was placed: " + p.skipped();
+        }
+        if (p.refused()) {
+            return "a placement was refused";
+        }
+        return null;
     }
 
     private interface Report extends AutoCloseable {

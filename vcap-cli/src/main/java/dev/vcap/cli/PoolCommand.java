@@ -40,17 +40,20 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "pool",
         mixinStandardHelpOptions = true,
         description = {
-            "Plan one layout for a pool of devices — say, the same device on every host a VM may",
-            "migrate to — and write it as a contract valid on every one; or name the smallest set",
-            "of devices that blocks it and why (another model, another firmware layout, checked",
-            "bits that differ, or bytes that read non-zero where every candidate offset lies).",
-            "The synthesized capabilities avoid every byte that reads non-zero on any device."},
+            "Plan one layout for a pool of devices -- say, the same device on every",
+            "host a VM may migrate to -- and write it as a contract valid on every one;",
+            "or name the smallest set of devices that blocks it and why (another model,",
+            "another firmware layout, checked bits that differ, or bytes that read",
+            "non-zero where every candidate offset lies). The synthesized capabilities",
+            "avoid every byte that reads non-zero on any device.",
+            ""},
         footer = {"", "Examples:",
             "  vcap pool hosts/ --pasid --pri --contract pool.json",
             "  vcap pool a.lspci b.lspci c.lspci --pasid --json",
             "",
-            "Exit codes: 0 one contract fits every device, 4 some devices block (the contract, when",
-            "written, fits the rest), 3 bad input, 2 usage."})
+            "Exit codes: 0 one contract fits every device, 4 some devices block (the",
+            "contract, when written, fits the rest), 3 bad input, 2 usage. See",
+            "docs/CLI.md and docs/CONTRACT.md."})
 final class PoolCommand implements Callable<Integer> {
 
     @Spec
@@ -140,10 +143,12 @@ final class PoolCommand implements Callable<Integer> {
                     d.policy(), d.reason()) : d.capability() + " not exposed: " + d.reason()));
         }
         plan.contract().ifPresent(c -> out.println("  contract " + ContractCodec.digest(c)
-                + (contractOut == null ? "" : " written to " + contractOut) + ", admitted on " + plan.verified()
-                + " distinct device classes"));
+                + (contractOut == null ? "" : " written to " + contractOut) + String.format(
+                ", verified by admitting it on %d device%s (one per distinct class)", plan.verified(),
+                plan.verified() == 1 ? "" : "s")));
         if (!plan.blockers().isEmpty()) {
-            out.printf("blocking: %d devices (the smallest set found)%n", plan.blockers().size());
+            out.printf("blocking: %d device%s (the smallest set found)%n", plan.blockers().size(),
+                    plan.blockers().size() == 1 ? "" : "s");
             plan.blockers().forEach(b -> out.println("  " + b.device() + ": " + b.reason()));
         }
         out.flush();

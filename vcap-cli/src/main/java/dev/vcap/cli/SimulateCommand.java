@@ -20,21 +20,25 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "simulate",
         mixinStandardHelpOptions = true,
         description = {
-            "Run a scenario on simulated hosts: the host kernels (vfio, iommufd, an IOMMU with",
-            "Linux 6.15's PASID rules), the VMM (virtual config space, placement, vIOMMU, PASID",
-            "attach/replace/detach, live migration under a layout contract) and a guest that",
-            "probes and drives the device as Linux does. Prints the event log (host, vmm, guest",
-            "and check lines), the guest-visible layout once, and a verdict.",
+            "Run a scenario on simulated hosts: the host kernels (vfio, iommufd, an",
+            "IOMMU with Linux 6.15's PASID rules), the VMM (virtual config space,",
+            "placement, vIOMMU, PASID attach/replace/detach, live migration under a",
+            "layout contract) and a guest that probes and drives the device as Linux",
+            "does. Prints the event log (host, vmm, guest and check lines), the",
+            "guest-visible layout once, and a verdict.",
             "",
-            "Without --scenario it runs the built-in scenario: a VF with three PASIDs migrates to",
-            "a host whose VF firmware keeps a register where QEMU 11.0 would put vPASID."},
+            "Without --scenario it runs the built-in scenario: a VF with three PASIDs",
+            "migrates to a host whose VF firmware keeps a register where QEMU 11.0",
+            "would put vPASID.",
+            ""},
         footer = {"", "Examples:",
             "  vcap simulate",
-            "  vcap simulate --scenario scenarios/refused-narrow-pasid.yaml",
+            "  vcap simulate --scenario scenarios/narrow-pasid-refused.yaml",
             "  vcap simulate --json | jq -c 'select(.actor == \"check\")'",
             "",
-            "Scenario format: docs/SIMULATE.md. Exit codes: 0 every check passed, 4 a check failed,",
-            "3 a bad scenario file (named with line and field), 2 usage."})
+            "Scenario format: docs/SIMULATE.md. Exit codes: 0 every check passed,",
+            "4 a check failed, 3 a bad scenario file (named with line and field),",
+            "2 usage."})
 final class SimulateCommand implements Callable<Integer> {
 
     @Spec
@@ -85,7 +89,6 @@ final class SimulateCommand implements Callable<Integer> {
             g.close();
         } else {
             out.println("scenario: " + scenario.name() + " (" + scenario.origin() + ")");
-            boolean[] layoutShown = {false};
             result = Simulation.run(scenario, e -> {
                 out.printf("[%2d] %-5s %-11s %s%n", e.seq(), e.actor(), e.where(), e.message());
                 out.flush();
@@ -93,7 +96,6 @@ final class SimulateCommand implements Callable<Integer> {
             out.println();
             out.println("guest-visible layout (on the first host):");
             result.layout().forEach(l -> out.println("  " + l));
-            layoutShown[0] = true;
             long failed = result.checks().stream().filter(c -> !c.passed()).count();
             out.printf("%nverdict: %s — %d checks, %d failed%n", result.passed() ? "PASS" : "FAIL", result.checks().size(),
                     failed);

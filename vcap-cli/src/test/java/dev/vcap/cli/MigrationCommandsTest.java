@@ -95,6 +95,37 @@ class MigrationCommandsTest {
     }
 
     @Test
+    void planWritesTheContractOfOneDeviceAndCheckMigrationAdmitsAgainstIt() throws IOException {
+        Path src = dump("src.lspci", model().build());
+        Path contract = tmp.resolve("plan.json");
+        CliRun plan = CliRun.of("plan", src.toString(), "--pasid", "--pri", "--ats", "--contract", contract.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(Files.readString(contract)).startsWith("{\"format\":").contains("\"offset\":4088,\"id\":27,\"version\":1,\"length\":8,\"origin\":\"synthesized\"");
+        CliRun same = CliRun.of("check-migration", contract.toString(), src.toString());
+        assertThat(same.exitCode()).as(same.out()).isZero();
+        CliRun moved = CliRun.of("check-migration", contract.toString(),
+                dump("moved.lspci", model().extended(0xFF8, ExtendedCapability.LTR, 1).build()).toString());
+        assertThat(moved.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(moved.out()).startsWith("refused (SYNTHESIZED_OVERLAPS_CAPABILITY at 0xff8): ");
+    }
+
+    @Test
+    void planWritesNoContractUnlessExactlyOneDeviceIsPlaced() throws IOException {
+        Path contract = tmp.resolve("plan.json");
+        CliRun two = CliRun.of("plan", dump("two.lspci", model().build(), model().build()).toString(), "--pasid",
+                "--contract", contract.toString());
+        assertThat(two.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(two.err()).contains(contract + " not written: the inputs hold 2 devices; a contract describes one");
+        Path src = dump("src.lspci", model().build());
+        CliRun refused = CliRun.of("plan", src.toString(), "--pasid", "--pasid-offset", "0x150", "--contract",
+                contract.toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(refused.err()).contains(contract + " not written: a placement was refused");
+        assertThat(contract).doesNotExist();
+        assertThat(tmp.toFile().list()).allMatch(n -> !n.endsWith(".tmp"));
+    }
+
+    @Test
     void missingFilesAndUsageErrors() throws IOException {
         Path src = dump("src.lspci", model().build());
         CliRun missing = CliRun.of("check-migration", tmp.resolve("none.json").toString(), src.toString());

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * <ul>
  * <li>{@code pasid-pf}: an SR-IOV PF (8086:1234, VF Device ID 0x1235, TotalVFs 4) with PASID
  * (20 bits, Exec supported, Privileged not), ATS, PRI, FLR and End-End TLP prefixes (which Linux
- * requires before it enables PASID) — built like the Alder Lake iGPU
- * of the corpus, every bit chosen;</li>
+ * requires before it enables PASID); its layout is chosen for the scenarios, not copied from a
+ * real device;</li>
  * <li>{@code plain-endpoint}: a PCIe endpoint with AER and nothing PASID-related.</li>
  * </ul>
  */

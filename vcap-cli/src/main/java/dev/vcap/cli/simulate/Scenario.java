@@ -137,8 +137,35 @@ public record Scenario(String name, String description, List<HostSpec> hosts, Vm
         }
         VmSpec vm = vm(root.required("vm"), names);
         List<Step> steps = new ArrayList<>();
+        boolean probed = false;
+        String at = vm.host();
         for (YamlNode s : root.required("steps").items()) {
-            steps.add(step(s, names));
+            Step step = step(s, names);
+            if (!steps.isEmpty() && steps.getLast() instanceof Step.Shutdown) {
+                throw s.error("a step after 'shutdown'; expected the VM's last step to be its shutdown");
+            }
+            switch (step) {
+                case Step.Enumerate e -> probed = true;
+                case Step.EnablePasid e -> needProbe(probed, s, "enable-pasid");
+                case Step.EnableAts e -> needProbe(probed, s, "enable-ats");
+                case Step.EnablePri e -> needProbe(probed, s, "enable-pri");
+                case Step.DisablePasid e -> needProbe(probed, s, "disable-pasid");
+                case Step.Flr e -> needProbe(probed, s, "flr");
+                case Step.Migrate m -> {
+                    needProbe(probed, s, "migrate");
+                    if (m.to().equals(at)) {
+                        throw s.error("'migrate' to " + at + ", where the VM already runs; expected another host");
+                    }
+                    at = m.expectAdmitted() ? m.to() : at;
+                }
+                case Step.Bind b -> {
+                }
+                case Step.Unbind u -> {
+                }
+                case Step.Shutdown d -> {
+                }
+            }
+            steps.add(step);
         }
         return new Scenario(root.optional("name").map(YamlNode::text).orElse(root.file()),
                 root.optional("description").map(YamlNode::text).orElse(""), List.copyOf(hosts), vm, List.copyOf(steps),
@@ -267,6 +294,13 @@ public record Scenario(String name, String description, List<HostSpec> hosts, Vm
             default -> throw s.error("unknown step '" + kind + "'; expected one of enumerate, enable-pasid, enable-ats,"
                     + " enable-pri, bind, unbind, disable-pasid, flr, migrate, shutdown");
         };
+    }
+
+    /** The guest driver's steps and a migration's offset check need the guest to have probed. */
+    private static void needProbe(boolean probed, YamlNode step, String kind) {
+        if (!probed) {
+            throw step.error("step '" + kind + "' before the guest probed the device; expected 'enumerate' first");
+        }
     }
 
     private static boolean flag(YamlNode args, String key) {

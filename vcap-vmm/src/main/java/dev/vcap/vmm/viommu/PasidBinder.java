@@ -41,6 +41,12 @@ public final class PasidBinder implements AutoCloseable {
     /** The vIOMMU-side state the guest set through config writes and its vIOMMU. */
     public record ViommuState(boolean pasidEnabled, boolean atsEnabled, int atsStu, boolean priEnabled,
             int priAllocation) {
+        @Override
+        public String toString() {
+            return String.format("PASID %s, ATS %s, PRI %s", pasidEnabled ? "enabled" : "disabled",
+                    atsEnabled ? "enabled (STU " + atsStu + ")" : "disabled",
+                    priEnabled ? "enabled (" + priAllocation + " requests allocated)" : "disabled");
+        }
     }
 
     private final VfioDevice device;
@@ -119,8 +125,7 @@ public final class PasidBinder implements AutoCloseable {
             device.attachPasidPt(e.pasid(), hwpt);
         } catch (HostException ex) {
             iommufd.destroy(hwpt);
-            log.accept(String.format("attach of PASID %d refused by the host (%s): %s%s", e.pasid(), ex.errno(),
-                    ex.getMessage(), old == null ? "" : "; it stays on HWPT " + old));
+            log.accept(String.format("attach of PASID %d refused by the host: %s%s", e.pasid(), ex.getMessage(), old == null ? "" : "; it stays on HWPT " + old));
             return new BindOutcome.Refused(e.pasid(), ex.errno(), ex.getMessage());
         }
         if (old != null) {
