@@ -2,7 +2,7 @@ package dev.vcap.guest;
 
 /**
  * The result of a driver step, with the kernel's negative errno values (include/uapi/asm-generic/
- * errno-base.h). {@code drivers/pci/ats.c} returns only these.
+ * errno-base.h): those {@code drivers/pci/ats.c} returns, and {@code pci_reset_function}'s -ENOTTY.
  */
 public enum Errno {
     /** 0: success. */
@@ -10,7 +10,9 @@ public enum Errno {
     /** -16: a step the device's state forbids now (already enabled, PRI not stopped). */
     EBUSY(-16),
     /** -22: the device or its path cannot do what was asked. */
-    EINVAL(-22);
+    EINVAL(-22),
+    /** -25: no reset method (the function does not advertise FLR). */
+    ENOTTY(-25);
 
     private final int value;
 

@@ -35,6 +35,9 @@ public final class GuestPciDev {
     private static final int PCI_EXP_FLAGS_VERS = 0x000F;
     private static final int PCI_EXP_FLAGS_TYPE = 0x00F0;
     private static final int PCI_EXP_DEVCAP = 0x04;
+    private static final int PCI_EXP_DEVCAP_FLR = 0x1000_0000;
+    private static final int PCI_EXP_DEVCTL = 0x08;
+    private static final int PCI_EXP_DEVCTL_BCR_FLR = 0x8000;
     private static final int PCI_EXP_DEVCAP2 = 0x24;
     private static final int PCI_EXP_DEVCAP2_EE_PREFIX = 0x0020_0000;
     private static final int PCI_EXP_DEVCAP2_EE_PREFIX_MAX_SHIFT = 22;
@@ -755,6 +758,25 @@ public final class GuestPciDev {
         int control = readWord(pri + PCI_PRI_CTRL);
         writeWord(pri + PCI_PRI_CTRL, control & ~PCI_PRI_CTRL_ENABLE);
         priEnabled = false;
+    }
+
+    /**
+     * {@code pci_reset_function} by FLR ({@code pcie_reset_flr}, {@code pcie_flr}): -ENOTTY when
+     * Device Capabilities do not advertise FLR; else sets Initiate Function Level Reset in Device
+     * Control and, as {@code pci_restore_state} does, restores PASID, PRI and ATS in that order.
+     * Of the save and restore around the reset, only these three (the state this model caches) are
+     * modelled.
+     */
+    public Errno resetFunction() {
+        int pos = pcieCap();
+        if (pos == 0 || (devcap & PCI_EXP_DEVCAP_FLR) == 0) {
+            return Errno.ENOTTY;
+        }
+        writeWord(pos + PCI_EXP_DEVCTL, readWord(pos + PCI_EXP_DEVCTL) | PCI_EXP_DEVCTL_BCR_FLR);
+        restorePasidState();
+        restorePriState();
+        restoreAtsState();
+        return Errno.OK;
     }
 
     /** {@code pci_restore_pri_state}: rewrites the allocation and Enable, if PRI was enabled. */

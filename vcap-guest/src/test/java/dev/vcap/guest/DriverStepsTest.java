@@ -425,6 +425,29 @@ class DriverStepsTest {
     }
 
     @Test
+    void resetFunctionEnottyWithoutFlrInDeviceCapabilities() {
+        Fixture f = dsa();
+        f.port().clear();
+        assertThat(f.dev().resetFunction()).isEqualTo(Errno.ENOTTY);
+        assertThat(f.port().writes()).isEmpty();
+    }
+
+    @Test
+    void resetFunctionInitiatesFlrThenRestoresPasidPriAtsInTheKernelsOrder() {
+        ConfigSpace cs = Images.dsaLike();
+        cs.setU32(0x64, cs.u32(0x64) | 1 << 28); // Device Capabilities: Function Level Reset
+        cs.setU16(0x68, 0x2810); // Device Control as firmware left it
+        Fixture f = Fixture.of(cs);
+        f.dev().enablePasid(PASID_PRIV);
+        f.dev().enablePri(64);
+        f.dev().enableAts(13);
+        f.port().clear();
+        assertThat(f.dev().resetFunction()).isEqualTo(Errno.OK);
+        assertThat(writes(f)).isEqualTo("[w16 0x068 = 0xa810, w16 0x186 = 0x5, w32 0x17c = 0x40, w16 0x174 = 0x1,"
+                + " w16 0x166 = 0x8001]");
+    }
+
+    @Test
     void restoreDoesNothingForWhatWasNeverEnabled() {
         Fixture f = dsa();
         f.dev().restorePasidState();

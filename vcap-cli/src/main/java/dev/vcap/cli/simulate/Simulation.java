@@ -307,13 +307,11 @@ public final class Simulation {
     }
 
     private void flr() {
-        event("guest", "vm", "function-level reset (pci_reset_function), then pci_restore_state");
-        host().pciDev(function()).resetFunction();
-        device.binder().reset();
-        guest.restorePasidState();
-        guest.restoreAtsState();
-        guest.restorePriState();
-        check("no PASID attached after the reset", host().iommuDevice(function()).pasidEntries() == 0, "");
+        long resets = host().function(function()).resets();
+        guestStep("pci_reset_function (Initiate FLR, then pci_restore_state)", guest.resetFunction());
+        check("the guest's FLR reset the function on " + where + " and left no PASID attached",
+                host().function(function()).resets() == resets + 1
+                        && host().iommuDevice(function()).pasidEntries() == 0, "");
     }
 
     private void migrate(Scenario.Step.Migrate m) {

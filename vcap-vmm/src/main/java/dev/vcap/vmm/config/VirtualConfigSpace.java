@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Consumer;
 
@@ -53,7 +54,8 @@ import java.util.function.Consumer;
  * walks is the one {@link ChainEditor} keeps. Thread safety: any number of vCPU threads may
  * access concurrently; a read of one naturally aligned piece is optimistic (lock-free, retried
  * under the lock if a write or edit intervened), other accesses and all edits serialize on a
- * {@link StampedLock}, so no multi-byte register is ever read torn.
+ * {@link StampedLock}, so no multi-byte register is ever read torn. Writes are also serialized
+ * with the delivery of their {@link VmmEvent}s, so listeners see them in write order.
  */
 public final class VirtualConfigSpace {
 
@@ -90,6 +92,12 @@ public final class VirtualConfigSpace {
     final List<Object> structures = new ArrayList<>();
 
     final StampedLock lock = new StampedLock();
+    /**
+     * Serializes guest writes with the delivery of their events, so listeners see events in the
+     * order the writes happened (two vCPUs racing on PASID Enable leave the vIOMMU agreeing with
+     * the register). Listeners run without {@link #lock}: they may read, and reset served state.
+     */
+    private final ReentrantLock writes = new ReentrantLock();
     private final List<Consumer<VmmEvent>> listeners = new CopyOnWriteArrayList<>();
     private final byte[] hookBefore = new byte[ConfigSpace.EXTENDED_SIZE];
 
@@ -198,6 +206,15 @@ public final class VirtualConfigSpace {
      */
     public void write(int offset, int width, int value) {
         check(offset, width);
+        writes.lock();
+        try {
+            writeAndDispatch(offset, width, value);
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    private void writeAndDispatch(int offset, int width, int value) {
         List<VmmEvent> events = null;
         long stamp = lock.writeLock();
         try {
@@ -212,7 +229,13 @@ public final class VirtualConfigSpace {
                     hooked = code;
                     snapshot(code);
                 }
-                writePiece(pos, w, value >>> (8 * (pos - offset)));
+                int piece = value >>> (8 * (pos - offset));
+                writePiece(pos, w, piece);
+                if (code >= FIRST_STRUCTURE && initiatesFlr(code, pos, w, piece)) {
+                    events = events == null ? new ArrayList<>(1) : events;
+                    events.add(new VmmEvent.FunctionLevelReset(((VirtualCapability) structures.get(code
+                            - FIRST_STRUCTURE)).offset()));
+                }
                 pos += w;
             }
             events = runHook(hooked, events);
@@ -226,6 +249,28 @@ public final class VirtualConfigSpace {
                 }
             }
         }
+    }
+
+    /** PCI Express Device Capabilities, Device Control and its Initiate Function Level Reset bit. */
+    private static final int EXP_DEVCAP = 0x04;
+    private static final int EXP_DEVCAP_FLR = 1 << 28;
+    private static final int EXP_DEVCTL = 0x08;
+    private static final int EXP_DEVCTL_BCR_FLR = 1 << 15;
+
+    /**
+     * Whether a piece written into structure {@code code} sets Initiate FLR of a function that
+     * advertises FLR. The bit itself is emulated and reads 0 (WritePolicy); the reset is the VMM's.
+     */
+    private boolean initiatesFlr(short code, int pos, int w, int piece) {
+        if (!(structures.get(code - FIRST_STRUCTURE) instanceof VirtualCapability vc)
+                || !vc.is(StandardCapability.PCI_EXPRESS)) {
+            return false;
+        }
+        int flrByte = vc.offset() + EXP_DEVCTL + 1;
+        if (flrByte < pos || flrByte >= pos + w || (piece >>> (8 * (flrByte - pos)) & EXP_DEVCTL_BCR_FLR >>> 8) == 0) {
+            return false;
+        }
+        return (readPiece(vc.offset() + EXP_DEVCAP, 4) & EXP_DEVCAP_FLR) != 0;
     }
 
     private int readPieces(int offset, int width) {

@@ -1,8 +1,9 @@
 package dev.vcap.vmm.config;
 
 /**
- * What a guest write to a synthesized control register means to the VMM. Nothing reaches the
- * device: the VMM turns these into vIOMMU state and host calls (PASID attach/detach, and so on).
+ * What a guest write to a synthesized control register, or to Initiate Function Level Reset,
+ * means to the VMM. Nothing of these bits reaches the device: the VMM turns them into vIOMMU state
+ * and host calls (PASID attach/detach, VFIO_DEVICE_RESET, and so on).
  */
 public sealed interface VmmEvent {
 
@@ -27,5 +28,13 @@ public sealed interface VmmEvent {
 
     /** PRI Outstanding Page Request Allocation changed. */
     record PriAllocation(int capabilityOffset, int allocation) implements VmmEvent {
+    }
+
+    /**
+     * The guest wrote 1 to Initiate Function Level Reset in the PCI Express Device Control of a
+     * function whose Device Capabilities advertise FLR; {@code capabilityOffset} is the PCI Express
+     * capability's.
+     */
+    record FunctionLevelReset(int capabilityOffset) implements VmmEvent {
     }
 }

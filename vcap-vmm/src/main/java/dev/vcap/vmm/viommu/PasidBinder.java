@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * {@code attachPasidPt(N)}; binding an already bound PASID replaces (the old HWPT is destroyed
  * after the replace succeeds, and kept when it fails); unbinding detaches and destroys;</li>
  * <li>the guest clears PASID Enable in the synthesized capability: every PASID is detached;</li>
- * <li>an FLR or reset: every PASID detached and the synthesized registers reset;</li>
+ * <li>an FLR or reset: every PASID detached and the synthesized registers reset; a guest write of
+ * Initiate FLR does that, then VFIO_DEVICE_RESET;</li>
  * <li>ATS and PRI enables never reach hardware: they are recorded as vIOMMU state;</li>
  * <li>shutdown: every PASID, then the RID detached, every object destroyed, the device unbound.</li>
  * </ul>
@@ -235,6 +236,11 @@ public final class PasidBinder implements AutoCloseable {
                         + " fault-capable HWPTs on the host");
             }
             case VmmEvent.PriReset r -> log.accept("guest reset PRI; vIOMMU state only");
+            case VmmEvent.FunctionLevelReset f -> {
+                log.accept("guest initiated a function-level reset: every PASID detached, then VFIO_DEVICE_RESET");
+                reset();
+                device.reset();
+            }
             case VmmEvent.PriAllocation r -> {
                 synchronized (this) {
                     priAllocation = r.allocation();

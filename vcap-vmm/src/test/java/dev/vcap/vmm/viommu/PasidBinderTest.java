@@ -86,6 +86,37 @@ class PasidBinderTest {
     }
 
     @Test
+    void aGuestWriteOfInitiateFlrDetachesResetsTheRegistersAndResetsTheDevice() {
+        SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).build();
+        try (SimIommufd fd = host.openIommufd(); AssignedDevice d = pf(host, fd)) {
+            d.vcs().write(pasidControl(d), 2, Synthesizers.PASID_ENABLE);
+            d.binder().bind(new GuestPasidEntry(5, 0x5000, false));
+            long resets = host.function(Devices.PF).resets();
+            int devctl = 0x40 + 0x08;
+            d.vcs().write(devctl, 2, d.vcs().read(devctl, 2) | 0x8000);
+            assertThat(d.binder().bindings()).isEmpty();
+            assertThat(host.iommuDevice(Devices.PF).pasidEntries()).isZero();
+            assertThat(d.vcs().read(pasidControl(d), 2)).isZero();
+            assertThat(host.function(Devices.PF).resets()).isEqualTo(resets + 1);
+            assertThat(d.vcs().read(devctl, 2) & 0x8000).as("Initiate FLR reads 0").isZero();
+            assertThat(log).contains("guest initiated a function-level reset: every PASID detached, then"
+                    + " VFIO_DEVICE_RESET");
+        }
+    }
+
+    @Test
+    void initiateFlrOnAFunctionWithoutFlrIsIgnored() {
+        SimHost host = SimHost.builder().function(Devices.PF, Devices.pasidEndpoint(20)).build();
+        try (SimIommufd fd = host.openIommufd(); AssignedDevice d = pf(host, fd)) {
+            d.vcs().write(pasidControl(d), 2, Synthesizers.PASID_ENABLE);
+            d.binder().bind(new GuestPasidEntry(5, 0x5000, false));
+            d.vcs().write(0x40 + 0x08, 2, 0x8000);
+            assertThat(d.binder().bindings()).containsOnlyKeys(5);
+            assertThat(host.function(Devices.PF).resets()).isZero();
+        }
+    }
+
+    @Test
     void shutdownLeavesNothingBehind() {
         SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).build();
         try (SimIommufd fd = host.openIommufd()) {
