@@ -510,8 +510,11 @@ public final class VirtualConfigSpace {
         Arrays.fill(hardwareW1c, (byte) 0);
         Arrays.fill(region, GAP);
         structures.clear();
-        if (policy.gapWrites()) {
-            Arrays.fill(forward, (byte) 0xFF);
+        if (policy.gapWrites(CapabilitySpace.STANDARD)) {
+            Arrays.fill(forward, 0, Math.min(size, ConfigSpace.CONVENTIONAL_SIZE), (byte) 0xFF);
+        }
+        if (policy.gapWrites(CapabilitySpace.EXTENDED) && size > ConfigSpace.CONVENTIONAL_SIZE) {
+            Arrays.fill(forward, ConfigSpace.CONVENTIONAL_SIZE, size, (byte) 0xFF);
         }
         Arrays.fill(forward, 0, ConfigSpace.HEADER_SIZE, (byte) 0);
         Arrays.fill(region, 0, ConfigSpace.HEADER_SIZE, HEADER);

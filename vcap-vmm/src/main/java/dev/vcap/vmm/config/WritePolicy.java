@@ -4,9 +4,11 @@ import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.capability.StandardCapability;
 import dev.vcap.pci.config.Header;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which bits the VMM serves itself and which guest writes may reach the device, as tables: one
@@ -43,14 +45,14 @@ public final class WritePolicy {
     private final List<Field> header;
     private final Map<Integer, List<Field>> standard;
     private final Map<Integer, List<Field>> extended;
-    private final boolean gapWrites;
+    private final Set<CapabilitySpace> gapWrites;
 
     private WritePolicy(List<Field> header, Map<Integer, List<Field>> standard, Map<Integer, List<Field>> extended,
-            boolean gapWrites) {
+            Set<CapabilitySpace> gapWrites) {
         this.header = header;
         this.standard = standard;
         this.extended = extended;
-        this.gapWrites = gapWrites;
+        this.gapWrites = Set.copyOf(gapWrites);
     }
 
     /**
@@ -68,9 +70,14 @@ public final class WritePolicy {
      * Device Status error bits reach the device; the rest is read-only.</li>
      * <li>AER: masks, severities and the control bits reach the device; status bits are cleared
      * there.</li>
-     * <li>Vendor-specific (standard, VSEC, DVSEC): raw writes reach the device, as vfio allows.</li>
-     * <li>Gaps: raw writes reach the device, as vfio allows (be2net keeps registers there), unless
-     * {@link #withGapWrites(boolean)} says otherwise.</li>
+     * <li>Vendor-specific (standard, VSEC, DVSEC): raw writes reach the device past the read-only
+     * headers (the standard one's length byte, the VSEC header, DVSEC headers 1 and 2) — vfio passes
+     * those too, but they are read-only in the spec and carry the lengths the chain walk uses.</li>
+     * <li>Gaps in the standard space (0x40-0xff): raw writes reach the device, as vfio allows —
+     * be2net and IGD keep registers there. Gaps in the extended space: dropped. vfio passes the
+     * bodies of the capabilities it hides (PASID, DPC, L1SS, PTM, DOE, IDE, ...) raw, by the same
+     * path as gaps, and the VMM cannot tell such a body from a gap: forwarding extended gap writes
+     * would let the guest program the host's PASID Control. {@link #withGapWrites} changes this.</li>
      * </ul>
      */
     public static WritePolicy defaults() {
@@ -108,7 +115,9 @@ public final class WritePolicy {
         standard.put(StandardCapability.PCI_EXPRESS.id(), List.of(
                 new Field(0x08, 2, 0x8000, 0, 0, 0x7FFF, 0),
                 new Field(0x0A, 2, 0, 0, 0, 0x000F, 0x000F)));
-        standard.put(StandardCapability.VENDOR.id(), List.of(rawBody(2)));
+        // the length byte and the vendor headers are read-only in the spec: keep them so, or a
+        // guest could change the length the guest's own chain walk (and a migration check) uses
+        standard.put(StandardCapability.VENDOR.id(), List.of(rawBody(3)));
         Map<Integer, List<Field>> extended = new HashMap<>();
         extended.put(ExtendedCapability.AER.id(), List.of(
                 new Field(0x04, 4, 0, 0, 0, ALL, ALL),
@@ -117,9 +126,9 @@ public final class WritePolicy {
                 new Field(0x10, 4, 0, 0, 0, ALL, ALL),
                 new Field(0x14, 4, 0, 0, 0, ALL, 0),
                 new Field(0x18, 4, 0, 0, 0, 0x00000140, 0)));
-        extended.put(ExtendedCapability.VENDOR.id(), List.of(rawBody(4)));
-        extended.put(ExtendedCapability.DVSEC.id(), List.of(rawBody(4)));
-        return new WritePolicy(header, standard, extended, true);
+        extended.put(ExtendedCapability.VENDOR.id(), List.of(rawBody(8)));
+        extended.put(ExtendedCapability.DVSEC.id(), List.of(rawBody(10)));
+        return new WritePolicy(header, standard, extended, EnumSet.of(CapabilitySpace.STANDARD));
     }
 
     /** Every byte from {@code from} to the end of the structure is raw pass-through. */
@@ -127,13 +136,14 @@ public final class WritePolicy {
         return new Field(from, 0, 0, 0, 0, 0xFF, 0);
     }
 
-    /** The same tables, with guest writes to gaps forwarded ({@code true}) or dropped. */
-    public WritePolicy withGapWrites(boolean forward) {
-        return new WritePolicy(header, standard, extended, forward);
+    /** The same tables, with guest writes to gaps forwarded in exactly {@code spaces} and dropped elsewhere. */
+    public WritePolicy withGapWrites(Set<CapabilitySpace> spaces) {
+        return new WritePolicy(header, standard, extended, spaces);
     }
 
-    public boolean gapWrites() {
-        return gapWrites;
+    /** Whether guest writes to gaps of {@code space} reach the device. */
+    public boolean gapWrites(CapabilitySpace space) {
+        return gapWrites.contains(space);
     }
 
     /**

@@ -46,7 +46,7 @@ public final class PasidBinder implements AutoCloseable {
         public String toString() {
             return String.format("PASID %s, ATS %s, PRI %s", pasidEnabled ? "enabled" : "disabled",
                     atsEnabled ? "enabled (STU " + atsStu + ")" : "disabled",
-                    priEnabled ? "enabled (" + priAllocation + " requests allocated)" : "disabled");
+                    (priEnabled ? "enabled" : "disabled") + " (allocation " + priAllocation + ")");
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vcap.host.InMemoryConfigRegion;
+import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.pci.capability.DeviceTraits;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.capability.StandardCapability;
@@ -12,6 +13,7 @@ import dev.vcap.pci.config.ConfigSpaceBuilder;
 import dev.vcap.pci.config.Header;
 import dev.vcap.vmm.synth.PasidSupport;
 import dev.vcap.vmm.synth.Synthesizers;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Reads, writes, masks and what reaches the backing. */
@@ -78,8 +80,12 @@ class VirtualConfigSpaceTest {
         assertThat(backing.read(Header.COMMAND, 2)).isEqualTo(0x0547);
         vcs.write(0xC0, 4, 0xAABBCCDD); // gap: raw, as vfio allows
         assertThat(backing.read(0xC0, 4)).isEqualTo(0xAABBCCDD);
-        vcs.write(0x164, 4, 0x11111111); // DVSEC body: raw
-        assertThat(backing.read(0x164, 4)).isEqualTo(0x11111111);
+        vcs.write(0x16C, 4, 0x11111111); // DVSEC body: raw
+        assertThat(backing.read(0x16C, 4)).isEqualTo(0x11111111);
+        vcs.write(0x164, 4, 0x11111111); // DVSEC header 1 (vendor, revision, length): read-only
+        assertThat(backing.read(0x164, 4)).isEqualTo(0x0100_8086);
+        vcs.write(0xB2, 1, 0xFF); // the vendor capability's length byte: read-only
+        assertThat(backing.read(0xB2, 1)).isEqualTo(8);
         long before = backing.writes();
         vcs.write(0x154, 4, 0xFFFFFFFF); // physical ATS: read-only pass-through, dropped
         assertThat(backing.writes()).isEqualTo(before);
@@ -88,11 +94,24 @@ class VirtualConfigSpaceTest {
 
     @Test
     void gapWritesCanBeDropped() {
-        VirtualConfigSpace strict = VirtualConfigSpace.over(backing, WritePolicy.defaults().withGapWrites(false));
+        VirtualConfigSpace strict = VirtualConfigSpace.over(backing, WritePolicy.defaults().withGapWrites(Set.of()));
         long before = backing.writes();
         strict.write(0xC0, 4, 0);
         assertThat(backing.writes()).isEqualTo(before);
         assertThat(strict.read(0xC0, 4)).isEqualTo(0x12345678);
+    }
+
+    @Test
+    void extendedGapWritesAreDroppedUnlessThePolicyForwardsThem() {
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(backing);
+        long before = backing.writes();
+        vcs.write(0x800, 4, 0x0000_0003); // could be the body of a capability vfio hid, PASID Control say
+        assertThat(backing.writes()).isEqualTo(before);
+        assertThat(backing.read(0x800, 4)).isZero();
+        VirtualConfigSpace open = VirtualConfigSpace.over(backing, WritePolicy.defaults()
+                .withGapWrites(Set.of(CapabilitySpace.STANDARD, CapabilitySpace.EXTENDED)));
+        open.write(0x800, 4, 0x0000_0003);
+        assertThat(backing.read(0x800, 4)).isEqualTo(3);
     }
 
     /** A device whose Status error bits are write-1-to-clear, as real ones are. */
@@ -140,9 +159,13 @@ class VirtualConfigSpaceTest {
         // an unaligned dword read across the gap/PASID boundary
         int value = vcs.read(0x1FE, 4);
         assertThat(value).isEqualTo(vcs.read(0x1FE, 2) | vcs.read(0x200, 2) << 16);
+        VirtualConfigSpace open = VirtualConfigSpace.over(backing, WritePolicy.defaults()
+                .withGapWrites(Set.of(CapabilitySpace.STANDARD, CapabilitySpace.EXTENDED)));
+        open.editor().insert(0x200, Synthesizers.pasid(new PasidSupport(20, true, true)));
         long before = backing.writes();
-        vcs.write(0x1FE, 4, 0xFFFF_0000); // low half to the gap (forwarded), high half to PASID's header (emulated)
+        open.write(0x1FE, 4, 0xFFFF_0000); // low half to the gap (forwarded), high half to PASID's header (emulated)
         assertThat(backing.writes()).isEqualTo(before + 1);
+        assertThat(open.read(pasid.offset(), 4)).isEqualTo(ExtendedCapability.header(0x1B, 1, 0));
         assertThat(vcs.read(pasid.offset(), 4)).isEqualTo(ExtendedCapability.header(0x1B, 1, 0));
     }
 

@@ -9,22 +9,18 @@ import dev.vcap.host.testing.Devices;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.vmm.AssignedDevice;
-import dev.vcap.vmm.config.HidingPolicy;
+import dev.vcap.vmm.TestAttach;
 import dev.vcap.vmm.config.VirtualCapability;
-import dev.vcap.vmm.placement.PlacementOptions;
-import dev.vcap.vmm.placement.QuirkTable;
 import dev.vcap.vmm.synth.Synthesizers;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The vIOMMU-driven PASID flows, each against the simulated host. */
 class PasidBinderTest {
 
     static final VIommu VTD = new VIommu.IntelVtd(true, 19, true, true, true);
-    static final AssignedDevice.Options OPTIONS = new AssignedDevice.Options(true, true, new PlacementOptions(Map.of(),
-            null, List.of(), QuirkTable.empty(), null, true, PlacementOptions.Compat.VCAP), HidingPolicy.defaults());
+    static final AssignedDevice.Options OPTIONS = TestAttach.PRI_AND_ATS;
 
     final List<String> log = new ArrayList<>();
 
