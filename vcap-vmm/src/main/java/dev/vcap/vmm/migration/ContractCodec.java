@@ -148,7 +148,9 @@ public final class ContractCodec {
                     + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")") + ": "
                     + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the document is in memory, so this is not I/O: Jackson guessed an encoding (UTF-16 or
+            // UTF-32 from zero bytes) the bytes then broke (java.io.CharConversionException)
+            throw new ContractFormatException(Reason.MALFORMED_JSON, "not a JSON document: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new ContractFormatException(Reason.MALFORMED_JSON, "not a JSON object; expected a layout contract");

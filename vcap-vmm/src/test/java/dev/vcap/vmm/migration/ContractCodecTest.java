@@ -80,6 +80,15 @@ class ContractCodecTest {
     }
 
     @Test
+    void bytesInNoEncodingAreMalformedJson() {
+        // zero bytes make Jackson read UTF-32; 0x766f6102 is no character (found by ContractCodecFuzzTest)
+        byte[] document = {'"', 0, 0, 0, 0, 0, 0, 0, 2, 'a', 'p', 'v', 'p', 'e', 'd', 'd', 'a', '"'};
+        assertThatThrownBy(() -> ContractCodec.read(document)).isInstanceOf(ContractFormatException.class)
+                .hasMessageContaining("not a JSON document: Invalid UTF-32 character")
+                .extracting(e -> ((ContractFormatException) e).reason()).isEqualTo(Reason.MALFORMED_JSON);
+    }
+
+    @Test
     void notAnObjectIsRefused() {
         assertRefused("[1,2]", Reason.MALFORMED_JSON, "not a JSON object");
     }
