@@ -89,6 +89,14 @@ class ContractCodecTest {
     }
 
     @Test
+    void contentAfterTheContractIsRefused() {
+        // a valid contract and then more: the document is not one JSON value (found by ContractCodecFuzzTest)
+        assertRefused(json.strip() + " 0", Reason.MALFORMED_JSON, "Trailing token");
+        assertRefused(json + json, Reason.MALFORMED_JSON, "Trailing token");
+        assertThat(ContractCodec.read((json + "\n \t").getBytes(StandardCharsets.UTF_8))).isEqualTo(contract);
+    }
+
+    @Test
     void notAnObjectIsRefused() {
         assertRefused("[1,2]", Reason.MALFORMED_JSON, "not a JSON object");
     }
