@@ -285,6 +285,11 @@ public final class ContractCodec {
         if (!v.isIntegralNumber()) {
             throw new ContractFormatException(Reason.BAD_VALUE, "field '" + name + "' must be an integer");
         }
+        if (!v.canConvertToLong()) {
+            // asLong() would keep the low 64 bits: 2^64 + 5 would read as 5
+            throw new ContractFormatException(Reason.OUT_OF_RANGE, String.format("field '%s' is %s; expected %d..%d",
+                    name, v.asText(), min, max));
+        }
         long x = v.asLong();
         if (x < min || x > max) {
             throw new ContractFormatException(Reason.OUT_OF_RANGE, String.format("field '%s' is %d; expected %d..%d",

@@ -114,6 +114,14 @@ class ContractCodecTest {
     }
 
     @Test
+    void anIntegerBeyondSixtyFourBitsIsOutOfRangeNotWrapped() {
+        // 2^64 + 256 must not read as 256 (found by ContractCodecFuzzTest)
+        assertRefused(tampered("\"space\":\"extended\",\"offset\":256",
+                "\"space\":\"extended\",\"offset\":18446744073709551872"), Reason.OUT_OF_RANGE,
+                "field 'offset' is 18446744073709551872; expected 0..4096");
+    }
+
+    @Test
     void overlappingCapabilitiesAreRefused() {
         assertRefused(tampered("\"space\":\"extended\",\"offset\":336", "\"space\":\"extended\",\"offset\":288"),
                 Reason.OVERLAP, "capabilities overlap: extended Advanced Error Reporting@0x100");
