@@ -26,7 +26,8 @@
 #      MODULE/target/fuzz/<Class>.<method>.log.
 #   4. Moves any crash-/timeout-/oom-/slow-unit- file Jazzer left in the module directory (it does
 #      so when the inputs directory is missing) into the inputs directory, so `mvn test` replays it.
-#   5. Prints executions and coverage from libFuzzer's output, and the new inputs.
+#   5. Prints executions and coverage from libFuzzer's output, and the new inputs; appends a line
+#      (date, target, seconds asked, executions, seconds run, new inputs) to MODULE/target/fuzz/runs.tsv.
 #
 # The generated corpus (inputs that found new coverage) is kept in MODULE/target/fuzz-corpus/ between
 # runs, not in Jazzer's default MODULE/.cifuzz-corpus/, so a plain `mvn test` does not replay it.
@@ -134,6 +135,11 @@ echo "libFuzzer: ${done_line:-no 'Done' line (see the log)}"
 if [[ -n $(grep -aE 'Tests run:' "$log" | tail -1) ]]; then
     echo "surefire: $(grep -aE 'Tests run:' "$log" | tail -1 | sed 's/^\[[A-Z]*\] //')"
 fi
+
+# one line per run, for the record: date, target, seconds asked, executions, seconds run, new inputs
+runs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1\t\2/p' <<<"$done_line")
+printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$class.$method" "$seconds" "${runs:-?	?}" "${#new[@]}" \
+    >> "$log_dir/runs.tsv"
 
 if [[ ${#new[@]} -gt 0 ]]; then
     echo "FINDINGS: ${#new[@]} new regression input(s) in ${inputs#"$root"/}:"
