@@ -16,7 +16,8 @@
 #      each crashing input there (crash-<sha1>) when the directory exists.
 #   3. Runs, from the repository root,
 #        JAZZER_FUZZ=1 JAZZER_MAX_DURATION=<seconds>s \
-#        mvn -B -ntp -pl MODULE -am test -Dtest='Class#method' -Dsurefire.failIfNoSpecifiedTests=false -Dvcap.failIfNoTests=false \
+#        mvn -B -ntp -pl MODULE -am test -Dtest='Class#method' \
+#            -Dsurefire.failIfNoSpecifiedTests=false -Dvcap.failIfNoTests=false \
 #            -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=$TIMEOUT \
 #            -Djazzer.internal.arg.2=-print_final_stats=1
 #      JAZZER_MAX_DURATION overrides @FuzzTest(maxDuration). Only one fuzz test may fuzz per JVM,
