@@ -28,14 +28,17 @@ import java.util.Locale;
  * Writes and reads layout contracts. The canonical form is compact JSON with a fixed key order,
  * integers in decimal and byte strings in lower-case hex; the digest is SHA-256 over the canonical
  * form of everything but the digest, written last as {@code "digest":"sha256:..."}. Reading
- * re-serializes what it parsed and compares digests, so any edit to a contract — even one that
- * keeps it valid JSON — is detected.
+ * re-serializes what it parsed and compares digests, so any edit that changes what the contract
+ * says — even one that keeps it valid JSON — is detected; edits that change only the spelling
+ * (whitespace, key order, unknown keys, upper-case hex) are accepted, since the canonical form
+ * they read back to is the same.
  */
 public final class ContractCodec {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final HexFormat HEX = HexFormat.of();
 
     private ContractCodec() {
@@ -148,7 +151,9 @@ public final class ContractCodec {
                     + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")") + ": "
                     + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // the document is in memory, so this is not I/O: Jackson guessed an encoding (UTF-16 or
+            // UTF-32 from zero bytes) the bytes then broke (java.io.CharConversionException)
+            throw new ContractFormatException(Reason.MALFORMED_JSON, "not a JSON document: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new ContractFormatException(Reason.MALFORMED_JSON, "not a JSON object; expected a layout contract");
@@ -282,6 +287,11 @@ public final class ContractCodec {
         if (!v.isIntegralNumber()) {
             throw new ContractFormatException(Reason.BAD_VALUE, "field '" + name + "' must be an integer");
         }
+        if (!v.canConvertToLong()) {
+            // asLong() would keep the low 64 bits: 2^64 + 5 would read as 5
+            throw new ContractFormatException(Reason.OUT_OF_RANGE, String.format("field '%s' is %s; expected %d..%d",
+                    name, v.asText(), min, max));
+        }
         long x = v.asLong();
         if (x < min || x > max) {
             throw new ContractFormatException(Reason.OUT_OF_RANGE, String.format("field '%s' is %d; expected %d..%d",
@@ -341,7 +351,7 @@ public final class ContractCodec {
         try {
             return HEX.parseHex(s);
         } catch (IllegalArgumentException e) {
-            throw new ContractFormatException(Reason.BAD_VALUE, "field '" + name + "' is not lower-case hex");
+            throw new ContractFormatException(Reason.BAD_VALUE, "field '" + name + "' is not hex (an even number of 0-9a-f digits)");
         }
     }
 }

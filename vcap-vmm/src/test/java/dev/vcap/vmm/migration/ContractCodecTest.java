@@ -80,6 +80,23 @@ class ContractCodecTest {
     }
 
     @Test
+    void bytesInNoEncodingAreMalformedJson() {
+        // zero bytes make Jackson read UTF-32; 0x766f6102 is no character (found by ContractCodecFuzzTest)
+        byte[] document = {'"', 0, 0, 0, 0, 0, 0, 0, 2, 'a', 'p', 'v', 'p', 'e', 'd', 'd', 'a', '"'};
+        assertThatThrownBy(() -> ContractCodec.read(document)).isInstanceOf(ContractFormatException.class)
+                .hasMessageContaining("not a JSON document: Invalid UTF-32 character")
+                .extracting(e -> ((ContractFormatException) e).reason()).isEqualTo(Reason.MALFORMED_JSON);
+    }
+
+    @Test
+    void contentAfterTheContractIsRefused() {
+        // a valid contract and then more: the document is not one JSON value (found by ContractCodecFuzzTest)
+        assertRefused(json.strip() + " 0", Reason.MALFORMED_JSON, "Trailing token");
+        assertRefused(json + json, Reason.MALFORMED_JSON, "Trailing token");
+        assertThat(ContractCodec.read((json + "\n \t").getBytes(StandardCharsets.UTF_8))).isEqualTo(contract);
+    }
+
+    @Test
     void notAnObjectIsRefused() {
         assertRefused("[1,2]", Reason.MALFORMED_JSON, "not a JSON object");
     }
@@ -94,6 +111,14 @@ class ContractCodecTest {
     void anOffsetOutOfRangeIsRefused() {
         assertRefused(tampered("\"space\":\"extended\",\"offset\":256", "\"space\":\"extended\",\"offset\":4094"),
                 Reason.OUT_OF_RANGE, "extended offset 0xffe is outside 0x100..0xffc or not dword aligned");
+    }
+
+    @Test
+    void anIntegerBeyondSixtyFourBitsIsOutOfRangeNotWrapped() {
+        // 2^64 + 256 must not read as 256 (found by ContractCodecFuzzTest)
+        assertRefused(tampered("\"space\":\"extended\",\"offset\":256",
+                "\"space\":\"extended\",\"offset\":18446744073709551872"), Reason.OUT_OF_RANGE,
+                "field 'offset' is 18446744073709551872; expected 0..4096");
     }
 
     @Test
