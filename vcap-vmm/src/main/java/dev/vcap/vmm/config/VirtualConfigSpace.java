@@ -71,6 +71,8 @@ public final class VirtualConfigSpace {
     final ConfigRegion backing;
     final int size;
     final byte[] shadow;
+    /** The device's bytes when the VMM first read them: what emulated registers return to on reset. */
+    final byte[] atAssignment;
     final byte[] emulated;
     final byte[] writable;
     final byte[] w1c;
@@ -109,6 +111,7 @@ public final class VirtualConfigSpace {
             throw new IllegalArgumentException("a config region is 256 or 4096 bytes, got " + size);
         }
         shadow = new byte[size];
+        atAssignment = new byte[size];
         emulated = new byte[size];
         writable = new byte[size];
         w1c = new byte[size];
@@ -120,6 +123,7 @@ public final class VirtualConfigSpace {
         for (int off = 0; off < size; off += 4) {
             INT.set(shadow, off, backing.read(off, 4));
         }
+        System.arraycopy(shadow, 0, atAssignment, 0, size);
         CapabilityChain chain = CapabilityChain.walk(ConfigSpace.wrap(shadow.clone()));
         extendedList = size == ConfigSpace.EXTENDED_SIZE && chain.isPciExpress();
         for (Capability c : chain.standard()) {
@@ -478,10 +482,18 @@ public final class VirtualConfigSpace {
         }
     }
 
-    /** Restores every capability the VMM serves to its reset values (an FLR or a device reset). */
+    /**
+     * An FLR or device reset of what the VMM serves: the guest-writable emulated bits of the header
+     * and of physical capabilities (MSI and MSI-X state, Cache Line Size, Latency Timer, Interrupt
+     * Line) back to what the guest first saw, and every served capability back to its reset values.
+     */
     public void resetServed() {
         long stamp = lock.writeLock();
         try {
+            for (int b = 0; b < size; b++) {
+                int guestBits = (writable[b] | w1c[b]) & emulated[b];
+                shadow[b] = (byte) (shadow[b] & ~guestBits | atAssignment[b] & guestBits);
+            }
             for (var e : served.entrySet()) {
                 byte[] regs = e.getValue().registers();
                 int headerBytes = e.getValue().space() == CapabilitySpace.STANDARD ? 2 : 4;

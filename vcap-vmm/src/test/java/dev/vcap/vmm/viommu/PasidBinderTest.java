@@ -82,11 +82,14 @@ class PasidBinderTest {
     }
 
     @Test
-    void aGuestWriteOfInitiateFlrDetachesResetsTheRegistersAndResetsTheDevice() {
+    void aGuestWriteOfInitiateFlrDetachesResetsTheEmulatedRegistersAndResetsTheDevice() {
         SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).build();
         try (SimIommufd fd = host.openIommufd(); AssignedDevice d = pf(host, fd)) {
             d.vcs().write(pasidControl(d), 2, Synthesizers.PASID_ENABLE);
             d.binder().bind(new GuestPasidEntry(5, 0x5000, false));
+            int msixControl = 0x80 + 2;
+            d.vcs().write(msixControl, 2, 0x8000); // the guest enables MSI-X (emulated by the VMM)
+            assertThat(d.vcs().read(msixControl, 2) & 0xC000).isEqualTo(0x8000);
             long resets = host.function(Devices.PF).resets();
             int devctl = 0x40 + 0x08;
             d.vcs().write(devctl, 2, d.vcs().read(devctl, 2) | 0x8000);
@@ -95,6 +98,7 @@ class PasidBinderTest {
             assertThat(d.vcs().read(pasidControl(d), 2)).isZero();
             assertThat(host.function(Devices.PF).resets()).isEqualTo(resets + 1);
             assertThat(d.vcs().read(devctl, 2) & 0x8000).as("Initiate FLR reads 0").isZero();
+            assertThat(d.vcs().read(msixControl, 2) & 0xC000).as("MSI-X Enable and Function Mask reset").isZero();
             assertThat(log).contains("guest initiated a function-level reset: every PASID detached, then"
                     + " VFIO_DEVICE_RESET");
         }
