@@ -1,6 +1,6 @@
 package dev.vcap.bench;
 
-import dev.vcap.host.InMemoryConfigRegion;
+import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.config.HidingPolicy;
@@ -69,7 +69,7 @@ public final class PoolThroughput {
         PlacementOptions placement = new PlacementOptions(Map.of(), null, List.of(), QuirkTable.shipped(), null, true,
                 PlacementOptions.Compat.VCAP);
         return new PoolPlanner.Options(requests, placement, new Admission.Options(host, QuirkTable.shipped(),
-                HidingPolicy.defaults()), InMemoryConfigRegion::new);
+                HidingPolicy.defaults()), SimHost::vfioView);
     }
 
 }

@@ -3,6 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.Dumps;
@@ -102,7 +103,7 @@ final class CheckMigrationCommand implements Callable<Integer> {
             return report(new Admission.Result.Refused(null, -1, "the contract cannot be trusted: " + e.getMessage()),
                     "CONTRACT_" + e.reason(), List.of());
         }
-        Admission.Result r = Admission.admit(contract, HostViews.of(dest), options(contract));
+        Admission.Result r = Admission.admit(contract, SimHost.vfioView(dest), options(contract));
         return switch (r) {
             case Admission.Result.Admitted a -> report(r, null, a.actions());
             case Admission.Result.Refused f -> report(r, f.rule().name(), List.of());

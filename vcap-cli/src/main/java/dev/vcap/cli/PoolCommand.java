@@ -3,6 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.Dumps;
@@ -119,7 +120,7 @@ final class PoolCommand implements Callable<Integer> {
         }
         PlacementOptions placement = PlacementOptions.defaults().withQuirks(table);
         PoolPlanner.Options options = new PoolPlanner.Options(requests, placement,
-                new Admission.Options(support, table, HidingPolicy.defaults()), HostViews::of);
+                new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
         PoolPlanner.PoolPlan plan;
         try (Devices devices = new Devices(Inputs.expand(files))) {
             plan = PoolPlanner.plan(devices, options);

@@ -75,6 +75,8 @@ public final class SimHost implements Host {
         }
     }
 
+    private static final PciAddress LONE_FUNCTION = new PciAddress(0, 1, 0, 0);
+
     public static Builder builder() {
         return new Builder();
     }
@@ -87,6 +89,11 @@ public final class SimHost implements Host {
      */
     public static VfioPciConfig vfioView(DeviceImage image) {
         return vfioView(image, PasidOption.hidden());
+    }
+
+    /** {@link #vfioView(DeviceImage)} of bytes alone: the view does not depend on the address. */
+    public static VfioPciConfig vfioView(ConfigSpace config) {
+        return vfioView(new DeviceImage(LONE_FUNCTION, "", config, "config space"));
     }
 
     /** {@link #vfioView(DeviceImage)} with one of the kernel-side PASID options instead of hiding. */
