@@ -10,6 +10,7 @@ import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.Header;
 import dev.vcap.pci.decode.Decoders;
 import dev.vcap.pci.decode.RegisterField;
+import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.occupancy.ByteRange;
 import java.io.IOException;
 import java.util.HexFormat;
@@ -136,6 +137,19 @@ final class DeviceJson {
     }
 
     /** The whole inspect object of one device; with {@code decode}, register fields too. */
+    /** {@code "errors":[{"source","line","message"}]}: the inputs that could not be read. */
+    static void errors(JsonGenerator g, List<DumpFormatException> errors) throws IOException {
+        g.writeArrayFieldStart("errors");
+        for (DumpFormatException e : errors) {
+            g.writeStartObject();
+            g.writeStringField("source", e.source());
+            g.writeNumberField("line", e.line());
+            g.writeStringField("message", e.getMessage());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
     static void device(JsonGenerator g, DeviceAnalysis a, boolean decode) throws IOException {
         g.writeStartObject();
         identity(g, a.device());

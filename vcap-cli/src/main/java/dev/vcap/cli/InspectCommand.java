@@ -156,15 +156,7 @@ final class InspectCommand implements Callable<Integer> {
         @Override
         public void close() throws IOException {
             g.writeEndArray();
-            g.writeArrayFieldStart("errors");
-            for (DumpFormatException e : errors) {
-                g.writeStartObject();
-                g.writeStringField("source", e.source());
-                g.writeNumberField("line", e.line());
-                g.writeStringField("message", e.getMessage());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            DeviceJson.errors(g, errors);
             g.writeEndObject();
             g.writeRaw('\n');
             g.flush();

@@ -125,7 +125,6 @@ final class PlanCommand implements Callable<Integer> {
                 } catch (DumpFormatException e) {
                     err.println("vcap: " + e.getMessage());
                     errors.add(e);
-                    report.error(e);
                 }
             }
             for (String r : refusals) {
@@ -178,8 +177,6 @@ final class PlanCommand implements Callable<Integer> {
     private interface Report extends AutoCloseable {
         void device(DevicePlan p) throws IOException;
 
-        void error(DumpFormatException e) throws IOException;
-
         @Override
         void close() throws IOException;
     }
@@ -204,10 +201,6 @@ final class PlanCommand implements Callable<Integer> {
         }
 
         @Override
-        public void error(DumpFormatException e) {
-        }
-
-        @Override
         public void close() throws IOException {
             g.writeEndArray();
             g.writeEndObject();
@@ -226,10 +219,6 @@ final class PlanCommand implements Callable<Integer> {
         @Override
         public void device(DevicePlan p) {
             PlanText.device(out, p);
-        }
-
-        @Override
-        public void error(DumpFormatException e) {
         }
 
         @Override

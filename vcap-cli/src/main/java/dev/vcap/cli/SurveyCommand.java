@@ -235,15 +235,7 @@ final class SurveyCommand implements Callable<Integer> {
         }
         g.writeEndObject();
         g.writeEndObject();
-        g.writeArrayFieldStart("errors");
-        for (DumpFormatException e : errors) {
-            g.writeStartObject();
-            g.writeStringField("source", e.source());
-            g.writeNumberField("line", e.line());
-            g.writeStringField("message", e.getMessage());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
+        DeviceJson.errors(g, errors);
         g.writeEndObject();
         g.writeRaw('\n');
         g.flush();
