@@ -64,6 +64,17 @@ class SimulateCommandTest {
                 .contains("check pass        migration refused as expected: PASID_WIDTH");
     }
 
+    /** Admission refuses a destination only for what it lacks: one with more Exec/Priv than the guest got is admitted. */
+    @Test
+    void hostsWithExecAndPrivOnMigrate() {
+        CliRun run = CliRun.of("simulate", "--scenario", SCENARIOS.resolve("exec-priv-hosts.yaml").toString());
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("IOMMU PASID width 20 EXEC PRIV")
+                .contains("check pass        migration admitted as expected")
+                .contains("check pass        every PASID re-attached on destination: [1, 2]")
+                .doesNotContain("PASID_FEATURES").contains("verdict: PASS");
+    }
+
     @Test
     void jsonIsOneEventPerLineThenTheVerdict() throws IOException {
         CliRun run = CliRun.of("simulate", "--json");

@@ -37,8 +37,8 @@ import java.util.Optional;
  * <li>{@link Rule#SYNTHESIZED_NONZERO_BYTES}: nor destination bytes that read non-zero (registers
  * hidden in a gap);</li>
  * <li>{@link Rule#PASID_WIDTH}: the destination host's PASID width is at least the contract's;</li>
- * <li>{@link Rule#PASID_FEATURES}: the destination host's Execute and Privileged support equal the
- * contract's;</li>
+ * <li>{@link Rule#PASID_FEATURES}: the destination host supports Execute and Privileged wherever the
+ * contract gave them to the guest (offering more is admitted);</li>
  * <li>{@link Rule#CHECKED_BITS}: the rebuilt guest view reproduces every checked bit — QEMU's rule,
  * {@code (incoming ^ current) & cmask & ~wmask & ~w1cmask}, applied to the contract's values.</li>
  * </ol>
@@ -207,10 +207,12 @@ public final class Admission {
                 return Optional.of(new Result.Refused(Rule.PASID_WIDTH, s.offset(), String.format("the destination host"
                         + " supports %d PASID bits; the guest was given %d", host.width(), s.pasidWidth())));
             }
-            if (host.execute() != s.execute() || host.privileged() != s.privileged()) {
+            // offering more than the guest was given is harmless: the guest never enables what it was not shown
+            if (s.execute() && !host.execute() || s.privileged() && !host.privileged()) {
                 return Optional.of(new Result.Refused(Rule.PASID_FEATURES, s.offset(), String.format("the destination"
-                        + " host's PASID features are Exec%s Priv%s; the guest was given Exec%s Priv%s",
-                        flag(host.execute()), flag(host.privileged()), flag(s.execute()), flag(s.privileged()))));
+                        + " host's PASID features are Exec%s Priv%s; the guest was given Exec%s Priv%s and may use"
+                        + " what the destination lacks", flag(host.execute()), flag(host.privileged()),
+                        flag(s.execute()), flag(s.privileged()))));
             }
         }
         return Optional.empty();
