@@ -103,24 +103,36 @@ final class CheckMigrationCommand implements Callable<Integer> {
             return report(new Admission.Result.Refused(null, -1, "the contract cannot be trusted: " + e.getMessage()),
                     "CONTRACT_" + e.reason(), List.of());
         }
-        Admission.Result r = Admission.admit(contract, SimHost.vfioView(dest), options(contract));
+        Admission.Result r = Admission.admit(contract, SimHost.vfioView(dest),
+                admissionOptions(contract, hostPasidWidth, hostExec, hostPriv, quirkTable(quirks)));
         return switch (r) {
             case Admission.Result.Admitted a -> report(r, null, a.actions());
             case Admission.Result.Refused f -> report(r, f.rule().name(), List.of());
         };
     }
 
-    private Admission.Options options(LayoutContract contract) {
+    /**
+     * The options admission runs with: the destination host's PASID support as given, else the
+     * contract's (so the same device is admitted), the quirk tables, vcap's default hiding policy.
+     * {@code vcap plan --contract} admits its own contract with these before writing it.
+     */
+    static Admission.Options admissionOptions(LayoutContract contract, Integer hostPasidWidth, Boolean hostExec,
+            Boolean hostPriv, QuirkTable quirks) {
         PasidSupport pasid = contract.synthesized(SyntheticCapability.PASID)
                 .map(s -> new PasidSupport(hostPasidWidth != null ? hostPasidWidth : s.pasidWidth(),
                         hostExec != null ? hostExec : s.execute(), hostPriv != null ? hostPriv : s.privileged()))
                 .orElse(new PasidSupport(hostPasidWidth != null ? hostPasidWidth : 0, Boolean.TRUE.equals(hostExec),
                         Boolean.TRUE.equals(hostPriv)));
+        return new Admission.Options(pasid, quirks, HidingPolicy.defaults());
+    }
+
+    /** The shipped quirk table extended by {@code files}, as the destination applies it. */
+    static QuirkTable quirkTable(List<Path> files) {
         QuirkTable table = QuirkTable.shipped();
-        for (Path q : quirks) {
+        for (Path q : files) {
             table = table.with(q);
         }
-        return new Admission.Options(pasid, table, HidingPolicy.defaults());
+        return table;
     }
 
     private DeviceImage pick(List<DeviceImage> devices) {
@@ -135,6 +147,12 @@ final class CheckMigrationCommand implements Callable<Integer> {
         }
         return devices.stream().filter(d -> d.address().equals(a)).findFirst().orElseThrow(() -> new BadInputException(
                 destination + ": no device " + a));
+    }
+
+    /** A refusal as people read it: {@code (RULE at 0x03d): reason}. */
+    static String refusal(String rule, Admission.Result.Refused refused) {
+        return "(" + rule + (refused.offset() >= 0 ? String.format(" at 0x%03x", refused.offset()) : "") + "): "
+                + refused.reason();
     }
 
     private int report(Admission.Result r, String rule, List<String> actions) throws IOException {
@@ -166,8 +184,7 @@ final class CheckMigrationCommand implements Callable<Integer> {
                 out.println("admitted: " + destination + " reproduces the layout of " + contractFile);
                 actions.forEach(a -> out.println("  " + a));
             } else {
-                out.println("refused (" + rule + (refused.offset() >= 0 ? String.format(" at 0x%03x", refused.offset())
-                        : "") + "): " + refused.reason());
+                out.println("refused " + refusal(rule, refused));
             }
             out.flush();
         }

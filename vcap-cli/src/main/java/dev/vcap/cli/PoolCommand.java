@@ -43,10 +43,10 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {
             "Plan one layout for a pool of devices -- say, the same device on every",
             "host a VM may migrate to -- and write it as a contract valid on every one;",
-            "or name the smallest set of devices that blocks it and why (another model,",
-            "another firmware layout, checked bits that differ, or bytes that read",
-            "non-zero where every candidate offset lies). The synthesized capabilities",
-            "avoid every byte that reads non-zero on any device.",
+            "or name the devices it does not fit, each refused as vcap check-migration",
+            "refuses it (another model, another firmware layout, checked bits that",
+            "differ, or bytes that read non-zero where the capability goes). The",
+            "synthesized capabilities avoid every byte that reads non-zero on any device.",
             ""},
         footer = {"", "Examples:",
             "  vcap pool hosts/ --pasid --pri --contract pool.json",
@@ -103,24 +103,8 @@ final class PoolCommand implements Callable<Integer> {
         if (pasidWidth < 1 || pasidWidth > PasidSupport.MAX_WIDTH) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pasid-width must be 1..20");
         }
-        PasidSupport support = new PasidSupport(pasidWidth, exec, priv);
-        Map<SyntheticCapability, CapabilityDefinition> requests = new LinkedHashMap<>();
-        if (pasid) {
-            requests.put(SyntheticCapability.PASID, Synthesizers.pasid(support));
-        }
-        if (pri) {
-            requests.put(SyntheticCapability.PRI, Synthesizers.pri(0x200, pasid));
-        }
-        if (ats) {
-            requests.put(SyntheticCapability.ATS, Synthesizers.ats(0, true, false));
-        }
-        QuirkTable table = QuirkTable.shipped();
-        for (Path q : quirks) {
-            table = table.with(q);
-        }
-        PlacementOptions placement = PlacementOptions.defaults().withQuirks(table);
-        PoolPlanner.Options options = new PoolPlanner.Options(requests, placement,
-                new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
+        PoolPlanner.Options options = options(pasid, pri, ats, new PasidSupport(pasidWidth, exec, priv),
+                CheckMigrationCommand.quirkTable(quirks));
         PoolPlanner.PoolPlan plan;
         try (Devices devices = new Devices(Inputs.expand(files))) {
             plan = PoolPlanner.plan(devices, options);
@@ -136,6 +120,25 @@ final class PoolCommand implements Callable<Integer> {
         return plan.complete() ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 
+    /**
+     * The planner's inputs for what the options ask: PRI's capacity 512 and ATS with QEMU's defaults,
+     * the destination quirk table of {@code vcap check-migration}, vfio-pci's view of each device.
+     */
+    static PoolPlanner.Options options(boolean pasid, boolean pri, boolean ats, PasidSupport support, QuirkTable table) {
+        Map<SyntheticCapability, CapabilityDefinition> requests = new LinkedHashMap<>();
+        if (pasid) {
+            requests.put(SyntheticCapability.PASID, Synthesizers.pasid(support));
+        }
+        if (pri) {
+            requests.put(SyntheticCapability.PRI, Synthesizers.pri(0x200, pasid));
+        }
+        if (ats) {
+            requests.put(SyntheticCapability.ATS, Synthesizers.ats(0, true, false));
+        }
+        return new PoolPlanner.Options(requests, PlacementOptions.defaults().withQuirks(table),
+                new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
+    }
+
     private void text(PoolPlanner.PoolPlan plan) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("pool: %d devices; one contract fits %d%n", plan.devices(), plan.core());
@@ -145,12 +148,13 @@ final class PoolCommand implements Callable<Integer> {
         }
         plan.contract().ifPresent(c -> out.println("  contract " + ContractCodec.digest(c)
                 + (contractOut == null ? "" : " written to " + contractOut) + String.format(
-                ", verified by admitting it on %d device%s (one per distinct class)", plan.verified(),
+                ", checked by admission on %d device%s (one per distinct class)", plan.verified(),
                 plan.verified() == 1 ? "" : "s")));
         if (!plan.blockers().isEmpty()) {
-            out.printf("blocking: %d device%s (the smallest set found)%n", plan.blockers().size(),
-                    plan.blockers().size() == 1 ? "" : "s");
-            plan.blockers().forEach(b -> out.println("  " + b.device() + ": " + b.reason()));
+            out.printf("blocking: %d device%s (refused by admission, as vcap check-migration refuses them)%n",
+                    plan.blockers().size(), plan.blockers().size() == 1 ? "" : "s");
+            plan.blockers().forEach(b -> out.println("  " + b.device() + ": refused "
+                    + CheckMigrationCommand.refusal(b.refusal().rule().name(), b.refusal())));
         }
         out.flush();
     }
@@ -187,7 +191,9 @@ final class PoolCommand implements Callable<Integer> {
             for (PoolPlanner.Blocker b : plan.blockers()) {
                 g.writeStartObject();
                 g.writeStringField("device", b.device());
-                g.writeStringField("reason", b.reason());
+                g.writeStringField("rule", b.refusal().rule().name());
+                g.writeNumberField("offset", b.refusal().offset());
+                g.writeStringField("reason", b.refusal().reason());
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -60,7 +60,9 @@ class MigrationCommandsTest {
         CliRun run = CliRun.of("pool", hosts.toString(), "--pasid", "--json");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.out()).contains("\"core\":2").contains("\"complete\":false")
-                .contains("\"blockers\":[{\"device\":\"" + hosts + ":").contains("rev 02");
+                .contains("\"blockers\":[{\"device\":\"" + hosts + ":")
+                .contains("\"rule\":\"IDENTITY\",\"offset\":8,\"reason\":\"the destination's revision is 02; the"
+                        + " contract's is 01\"");
     }
 
     @Test
@@ -123,6 +125,27 @@ class MigrationCommandsTest {
         assertThat(refused.err()).contains(contract + " not written: a placement was refused");
         assertThat(contract).doesNotExist();
         assertThat(tmp.toFile().list()).allMatch(n -> !n.endsWith(".tmp"));
+    }
+
+    /**
+     * Issue 12's case: an explicit offset over a register hidden in a gap was planned without a
+     * word, the contract written, and check-migration then refused it on the very same device.
+     */
+    @Test
+    void planNeverWritesAContractCheckMigrationRefusesOnTheSameDevice() throws IOException {
+        Path src = dump("src.lspci", model().with((c, at) -> c.setU32(0x500, 0x0000_0C01)).build());
+        Path contract = tmp.resolve("plan.json");
+        CliRun explicit = CliRun.of("plan", src.toString(), "--pasid", "--pasid-offset", "0x500", "--contract",
+                contract.toString());
+        assertThat(explicit.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(explicit.err()).contains("vcap: refused: 0000:01:00.0: PASID refused by explicit-offset: the offset"
+                + " given for PASID, 0x500, cannot be used: bytes read non-zero (possible hidden registers)")
+                .contains(contract + " not written: a placement was refused");
+        assertThat(contract).doesNotExist();
+        CliRun searched = CliRun.of("plan", src.toString(), "--pasid", "--contract", contract.toString());
+        assertThat(searched.exitCode()).as(searched.err()).isZero();
+        CliRun check = CliRun.of("check-migration", contract.toString(), src.toString());
+        assertThat(check.exitCode()).as(check.out()).isZero();
     }
 
     @Test

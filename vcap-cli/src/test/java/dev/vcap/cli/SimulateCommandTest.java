@@ -34,7 +34,7 @@ class SimulateCommandTest {
                 + " (built-in scenario)\n");
         // the destination's VF firmware keeps 0x00000c01 at 0xff8: the pool plan must go elsewhere
         assertThat(run.out()).contains("VF firmware writes [0x00000c01 at 0xff8]")
-                .contains("placed PASID at 0xff0").contains("check pass        migration admitted as expected")
+                .contains("placed PASID at 0xef0").contains("check pass        migration admitted as expected")
                 .contains("check pass        every PASID re-attached on destination: [1, 2, 3]")
                 .contains("check pass        no leak on source").contains("check pass        no leak on destination")
                 .doesNotContain("FAIL").endsWith("verdict: PASS — 16 checks, 0 failed\n");

@@ -129,7 +129,7 @@ public final class Admission {
         }
         List<Quirk> quirks = options.quirks().matching(DeviceIdentity.of(before));
         for (LayoutContract.Synthesized s : contract.synthesized()) {
-            Optional<Result.Refused> problem = synthesizable(s, vcs, before, quirks, options.hostPasid());
+            Optional<Result.Refused> problem = synthesizable(s, vcs, quirks, options.hostPasid());
             if (problem.isPresent()) {
                 return problem.get();
             }
@@ -177,7 +177,7 @@ public final class Admission {
     }
 
     private static Optional<Result.Refused> synthesizable(LayoutContract.Synthesized s, VirtualConfigSpace vcs,
-            ConfigSpace before, List<Quirk> quirks, PasidSupport host) {
+            List<Quirk> quirks, PasidSupport host) {
         int length = s.capability().length();
         Optional<ChainEditException> fit = vcs.editor().check(CapabilitySpace.EXTENDED, s.offset(), length);
         if (fit.isPresent()) {
@@ -195,11 +195,13 @@ public final class Admission {
                 }
             }
         }
+        // the guest's view as it stands, as placement reads it: a dropped capability's bytes are free
         for (int b = s.offset(); b < s.offset() + length; b++) {
-            if (before.u8(b) != 0) {
+            int value = vcs.read(b, 1);
+            if (value != 0) {
                 return Optional.of(new Result.Refused(Rule.SYNTHESIZED_NONZERO_BYTES, b, String.format("the contract's"
                         + " synthesized %s at 0x%03x covers destination byte 0x%03x, which reads 0x%02x (a register"
-                        + " hidden in a gap?)", s.capability(), s.offset(), b, before.u8(b))));
+                        + " hidden in a gap?)", s.capability(), s.offset(), b, value)));
             }
         }
         if (s.capability() == dev.vcap.vmm.placement.SyntheticCapability.PASID) {

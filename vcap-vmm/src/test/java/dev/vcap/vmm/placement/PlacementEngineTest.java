@@ -96,6 +96,52 @@ class PlacementEngineTest {
         });
     }
 
+    /**
+     * Issue 12's item 18: a register of unknown purpose at 0xff0 with 0xff8 free. The old score
+     * (tail +200, minus 25 per non-zero neighbour) put PASID flush against it at 0xff8 while
+     * kilobytes of zero space were free; clearance now dominates the score.
+     */
+    @Test
+    void gapSearchKeepsClearOfNonZeroBytesOfUnknownPurpose() {
+        ConfigSpace cs = device().with((c, at) -> c.setU32(0xFF0, 0x0000_0C01)).build();
+        Decision d = place(cs, pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
+        int at = d.offset().getAsInt();
+        assertThat(at + 8 + PlacementPolicy.GapSearch.CLEARANCE_CAP).as("256 bytes clear of 0xff0")
+                .isLessThanOrEqualTo(0xFF0);
+        assertThat(at).isEqualTo(0xEE8); // the highest offset with full clearance
+        assertThat(d.reason()).isEqualTo("highest-scoring gap (score 1188: at least 256 bytes clear of the nearest"
+                + " byte of unknown purpose +1024, after the last capability (0x158) +164, all bytes read zero)");
+        assertThat(d.rejected()).contains(new Rejection("gap-search", 0xFF8, 0xFF8, "score 388 below the best, 1188"));
+    }
+
+    @Test
+    void theScoreIsExplainedTermByTerm() {
+        Decision d = place(device().build(), pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.reason()).isEqualTo("highest-scoring gap (score 1388: no byte of unknown purpose in"
+                + " extended space +1024, tail +200, after the last capability (0x158) +164, all bytes read zero)");
+    }
+
+    /** Bytes of known structures are not of unknown purpose: PRI and ATS sit flush against the PASID placed first. */
+    @Test
+    void synthesizedCapabilitiesMaySitFlushAgainstKnownStructures() {
+        PlacementPlan plan = place(device().build(), all(), OPTIONS);
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0xFF8);
+        assertThat(offset(plan, SyntheticCapability.PRI)).isEqualTo(0xFE8);
+        assertThat(offset(plan, SyntheticCapability.ATS)).isEqualTo(0xFE0);
+    }
+
+    @Test
+    void clearanceIsTheZeroBytesBetweenTheStructureAndTheNearestUnknownByte() {
+        PlacementPolicy.GapSearch.Scoring s = new PlacementPolicy.GapSearch.Scoring(0x1000, 0x200,
+                new int[] {0x300, 0x3FF});
+        assertThat(s.clearance(0x308, 8)).isEqualTo(7); // 0x301..0x307
+        assertThat(s.clearance(0x2F8, 8)).isZero(); // flush: 0x300 right after it
+        assertThat(s.clearance(0x380, 8)).isEqualTo(0x3FF - 0x388);
+        assertThat(s.clearance(0x800, 8)).isEqualTo(PlacementPolicy.GapSearch.CLEARANCE_CAP);
+        assertThat(new PlacementPolicy.GapSearch.Scoring(0x1000, 0x200, new int[0]).clearance(0x104, 8))
+                .isEqualTo(PlacementPolicy.GapSearch.CLEARANCE_CAP);
+    }
+
     @Test
     void candidatesThatOverlapOneCapabilityAreOneRun() {
         Decision d = place(device().build(), pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
@@ -148,6 +194,22 @@ class PlacementEngineTest {
                 + " overlap extended Advanced Error Reporting@0x100 (44 bytes, physical)");
     }
 
+    /**
+     * Issue 12's item 12: an explicit offset over bytes that read non-zero was placed without a word,
+     * and admission then refused the contract on the very same device. Every policy checks what
+     * admission checks.
+     */
+    @Test
+    void anExplicitOffsetOverNonZeroBytesIsRefusedAsAdmissionWouldRefuseIt() {
+        ConfigSpace cs = device().with((c, at) -> c.setU32(0x500, 1)).build();
+        PlacementPlan plan = place(cs, pasid(), OPTIONS.withExplicit(Map.of(SyntheticCapability.PASID, 0x500)));
+        assertThat(plan.refused()).isTrue();
+        assertThat(plan.decision(SyntheticCapability.PASID).orElseThrow().reason()).isEqualTo("the offset given for"
+                + " PASID, 0x500, cannot be used: bytes read non-zero (possible hidden registers)");
+        PlacementPlan free = place(cs, pasid(), OPTIONS.withFree(ByteRanges.parse("0x4fc-0x50f")));
+        assertThat(offset(free, SyntheticCapability.PASID)).as("first fit skips the register").isEqualTo(0x504);
+    }
+
     @Test
     void anExplicitOffsetInsideAForbiddenRangeIsRefused() {
         QuirkTable quirks = QuirkTable.empty().with(new StringReader("""
@@ -167,7 +229,7 @@ class PlacementEngineTest {
     }
 
     @Test
-    void forbiddenRangesAreAvoidedByTheSearch() {
+    void forbiddenRangesAreAvoidedByTheSearchAndKeptClearOf() {
         QuirkTable quirks = QuirkTable.empty().with(new StringReader("""
                 version: 1
                 quirks:
@@ -177,7 +239,7 @@ class PlacementEngineTest {
                     source: a test
                 """), "test.yaml");
         int at = offset(place(device().build(), pasid(), OPTIONS.withQuirks(quirks)), SyntheticCapability.PASID);
-        assertThat(at + 8).isLessThanOrEqualTo(0xF00);
+        assertThat(at + 8 + PlacementPolicy.GapSearch.CLEARANCE_CAP).isLessThanOrEqualTo(0xF00);
     }
 
     @Test
