@@ -86,12 +86,16 @@ public final class Admission {
             return refuse(Rule.CONFIG_SIZE, -1, String.format("the destination's config space is %d bytes; the"
                     + " contract's is %d", destination.size(), contract.configSize()));
         }
-        VirtualConfigSpace vcs = VirtualConfigSpace.over(destination);
-        ConfigSpace before = vcs.guestImage();
-        Optional<Result.Refused> identity = identity(contract.identity(), DeviceIdentity.of(before));
+        // the header's identity reads through the VMM unchanged: refuse another model before building a view
+        ConfigSpace header = ConfigSpace.allocate(ConfigSpace.HEADER_SIZE);
+        for (int off = 0; off < ConfigSpace.HEADER_SIZE; off += 4) {
+            header.setU32(off, destination.read(off, 4));
+        }
+        Optional<Result.Refused> identity = identity(contract.identity(), DeviceIdentity.of(header));
         if (identity.isPresent()) {
             return identity.get();
         }
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(destination);
         List<String> actions = new ArrayList<>();
         VirtualLayout dest = vcs.layout();
         for (LayoutContract.Entry e : contract.capabilities()) {
@@ -127,7 +131,7 @@ public final class Admission {
                 }
             }
         }
-        List<Quirk> quirks = options.quirks().matching(DeviceIdentity.of(before));
+        List<Quirk> quirks = options.quirks().matching(DeviceIdentity.of(header));
         for (LayoutContract.Synthesized s : contract.synthesized()) {
             Optional<Result.Refused> problem = synthesizable(s, vcs, quirks, options.hostPasid());
             if (problem.isPresent()) {
