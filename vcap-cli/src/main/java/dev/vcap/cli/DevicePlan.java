@@ -16,6 +16,7 @@ import dev.vcap.vmm.config.Origin;
 import dev.vcap.vmm.config.VirtualCapability;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import dev.vcap.vmm.config.VirtualLayout;
+import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.DeviceIdentity;
 import dev.vcap.vmm.placement.LayoutMismatchException;
 import dev.vcap.vmm.placement.PlacementEngine;
@@ -57,9 +58,12 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         }
     }
 
-    /** True when a policy or a layout refused: the plan must not be used. */
+    /**
+     * True when the plan must not be used: a policy or a layout refused, or a placement reports an
+     * error (QEMU 11.0's vPASID laid over a capability, or an offset QEMU refuses).
+     */
     boolean refused() {
-        return refusal != null || plan != null && plan.refused();
+        return refusal != null || plan != null && plan.unusable();
     }
 
     /** Builds and plans one device. */
@@ -81,6 +85,12 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         }
         try {
             PlacementPlan plan = PlacementEngine.place(vcs, registers.definitions(), settings.options());
+            if (!registers.withheld().isEmpty()) {
+                List<Decision> decisions = new ArrayList<>();
+                registers.withheld().forEach((c, why) -> decisions.add(PlacementEngine.withheldAsQemu(c, why)));
+                decisions.addAll(plan.decisions());
+                plan = new PlacementPlan(decisions, plan.actions(), plan.vcs());
+            }
             actions.addAll(plan.actions());
             return new DevicePlan(device, physical, null, vcs, hostHidden, actions, plan, null, registers, quirks);
         } catch (LayoutMismatchException e) {

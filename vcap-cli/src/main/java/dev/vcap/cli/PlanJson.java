@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.Outcome;
+import dev.vcap.vmm.placement.PlacementFinding;
 import dev.vcap.vmm.placement.PolicyResult;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.Rejection;
@@ -72,6 +73,14 @@ final class PlanJson {
         g.writeStringField("reason", d.reason());
         g.writeBooleanField("refused", d.refused());
         nullableString(g, "registers", d.placed() ? registers : null);
+        g.writeArrayFieldStart("findings");
+        for (PlacementFinding f : d.findings()) {
+            g.writeStartObject();
+            g.writeStringField("severity", f.severity().label());
+            g.writeStringField("message", f.message());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("trail");
         for (PolicyResult r : d.trail()) {
             g.writeStartObject();

@@ -44,8 +44,17 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
         return new PlanSettings(requested, other, pf, pasidWidth, exec, priv, priCapacity, atsQueueDepth);
     }
 
-    /** The register values of one device's synthesized capabilities, with where each came from. */
-    record Registers(Map<SyntheticCapability, CapabilityDefinition> definitions, Map<SyntheticCapability, String> notes) {
+    /**
+     * The register values of one device's synthesized capabilities, with where each came from.
+     *
+     * @param definitions what to synthesize, in request order
+     * @param notes       where each capability's values came from
+     * @param withheld    capabilities the host cannot offer at all, with why (QEMU 11.0's mode: a
+     *                    function without a PASID capability, its own or its PF's, gets no PASID
+     *                    from GET_HW_INFO)
+     */
+    record Registers(Map<SyntheticCapability, CapabilityDefinition> definitions, Map<SyntheticCapability, String> notes,
+            Map<SyntheticCapability, String> withheld) {
     }
 
     /**
@@ -57,6 +66,7 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
         CapabilityChain pfChain = pf == null ? null : CapabilityChain.walk(pf.config());
         Map<SyntheticCapability, CapabilityDefinition> defs = new LinkedHashMap<>();
         Map<SyntheticCapability, String> notes = new LinkedHashMap<>();
+        Map<SyntheticCapability, String> withheld = new LinkedHashMap<>();
         for (SyntheticCapability c : requested) {
             Optional<Source> physical = physical(device, own, c).or(() -> pfChain == null ? Optional.empty()
                     : physical(pf.config(), pfChain, c).map(s -> new Source(s.cs(), s.offset(), "the PF's")));
@@ -69,13 +79,22 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
                                 (cap & Synthesizers.PASID_EXECUTE) != 0, (cap & Synthesizers.PASID_PRIVILEGED) != 0);
                     }).orElse(new PasidSupport(PasidSupport.MAX_WIDTH, true, true));
                     boolean physicalPasid = physical.isPresent();
+                    boolean qemu = options.compat() == PlacementOptions.Compat.QEMU;
+                    if (qemu && !physicalPasid) {
+                        withheld.put(c, "the host reports no PASID for a function without a PASID capability (its own,"
+                                + " or for a VF its PF's: give --pf): GET_HW_INFO's out_max_pasid_log2 is 0,"
+                                + " hiod_iommufd_get_pasid_info() returns false and QEMU 11.0 synthesizes none");
+                        continue;
+                    }
                     PasidSupport viommu = new PasidSupport(pasidWidth == null ? DEFAULT_WIDTH : pasidWidth,
                             exec != null ? exec : physicalPasid && host.execute(),
                             priv != null ? priv : physicalPasid && host.privileged());
-                    PasidSupport guest = host.intersect(viommu);
+                    // QEMU 11.0 takes the host's values unchanged (hiod_iommufd_get_pasid_info); vcap offers both sides'
+                    PasidSupport guest = qemu ? host : host.intersect(viommu);
                     defs.put(c, Synthesizers.pasid(guest));
-                    notes.put(c, String.format("width %d, Exec%s Priv%s (%s)", guest.width(), guest.execute() ? "+" : "-",
-                            guest.privileged() ? "+" : "-", physical.map(s -> String.format(
+                    notes.put(c, String.format("width %d, Exec%s Priv%s (%s%s)", guest.width(), guest.execute() ? "+" : "-",
+                            guest.privileged() ? "+" : "-", qemu ? "the host's, unchanged as QEMU 11.0 takes them"
+                                    + " (hiod_iommufd_get_pasid_info): " : "", physical.map(s -> String.format(
                                     "%s physical PASID: width %d, Exec%s Priv%s", s.whose(), host.width(),
                                     host.execute() ? "+" : "-", host.privileged() ? "+" : "-"))
                                     .orElse("no physical PASID")));
@@ -103,7 +122,7 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
                 default -> throw new IllegalStateException(c.toString());
             }
         }
-        return new Registers(defs, notes);
+        return new Registers(defs, notes, withheld);
     }
 
     private record Source(ConfigSpace cs, int offset, String whose) {

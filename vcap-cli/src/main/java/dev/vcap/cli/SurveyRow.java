@@ -127,7 +127,7 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
             detail = "";
         }
         String comparison;
-        if (qemu.outcome().equals("refused")) {
+        if (overlap.isPresent()) {
             comparison = "qemu-overlaps-capability";
         } else if (tailNonZero > 0) {
             comparison = "qemu-overlays-non-zero";
@@ -153,8 +153,12 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
                 Synthesizers.pasid(new PasidSupport(PasidSupport.MAX_WIDTH, false, false)));
         Decision d = PlacementEngine.place(guest(device), request, options).decision(SyntheticCapability.PASID)
                 .orElseThrow();
-        String outcome = d.placed() ? "placed" : d.refused() ? "refused" : "declined";
-        return new Answer(outcome, d.offset().orElse(-1), d.policy(), d.reason());
+        if (d.unusable()) { // a refusal, or QEMU's placement with an error finding: what it damages is the reason
+            String why = d.refused() ? d.reason() : d.findings().stream().filter(f -> f.isError()).findFirst()
+                    .orElseThrow().message();
+            return new Answer("refused", -1, d.policy(), why);
+        }
+        return new Answer(d.placed() ? "placed" : "declined", d.offset().orElse(-1), d.policy(), d.reason());
     }
 
     private static Answer answer(String policy, Outcome o) {

@@ -57,8 +57,8 @@ class SurveyCommandTest {
                 .contains("    same                          1  33.3%")
                 .contains("    qemu-overlays-non-zero        1  33.3%")
                 .contains("    qemu-overlaps-capability      1  33.3%")
-                .containsPattern("  qemu-11.0 +2 +0 +1\n +1  QEMU 11.0 would place vPASID at QEMU's default vPASID offset"
-                        + " 0xff8 without checking, and 8 bytes at 0xff8 would overlap extended Latency Tolerance")
+                .containsPattern("  qemu-11.0 +2 +0 +1\n +1  pcie_insert_capability\\(\\) refuses QEMU's default vPASID"
+                        + " offset 0xff8: 0xff8 is inside the header of extended Latency Tolerance")
                 .containsPattern("  quirk-table +0 +3 +0\n +3  no quirk entry matches the device\n");
     }
 

@@ -348,28 +348,111 @@ class PlacementEngineTest {
         assertThat(CapabilityChain.walk(plan.vcs().guestImage()).extended()).filteredOn(c -> c.id() == 0x0F).hasSize(1);
     }
 
+    static final PlacementOptions QEMU = OPTIONS.withCompat(PlacementOptions.Compat.QEMU);
+
+    static Decision qemu(ConfigSpace cs, Integer offset) {
+        return place(cs, pasid(), offset == null ? QEMU : QEMU.withExplicit(Map.of(SyntheticCapability.PASID, offset)))
+                .decision(SyntheticCapability.PASID).orElseThrow();
+    }
+
     @Test
-    void qemuCompatUses0xff8AndChecksOnlyWhatQemuChecks() {
-        PlacementOptions qemu = OPTIONS.withCompat(PlacementOptions.Compat.QEMU);
-        PlacementPlan clean = place(device().build(), all(), qemu);
+    void qemuCompatUses0xff8AndExposesOnlyPasid() {
+        PlacementPlan clean = place(device().build(), all(), QEMU);
         assertThat(offset(clean, SyntheticCapability.PASID)).isEqualTo(0xFF8);
+        assertThat(clean.decision(SyntheticCapability.PASID).orElseThrow().findings()).isEmpty();
         assertThat(clean.decision(SyntheticCapability.PRI).orElseThrow().reason())
                 .isEqualTo("QEMU 11.0 synthesizes only PASID; it does not expose PRI");
+        assertThat(clean.unusable()).isFalse();
 
-        ConfigSpace hidden = device().with((c, at) -> c.setU8(0xFF9, 0x10)).build();
-        assertThat(place(hidden, pasid(), qemu).decision(SyntheticCapability.PASID).orElseThrow().reason())
-                .contains("warning: 1 of the 8 bytes read non-zero");
+        Decision hidden = qemu(device().with((c, at) -> c.setU8(0xFF9, 0x10)).build(), null);
+        assertThat(hidden.offset()).hasValue(0xFF8);
+        assertThat(hidden.findings()).containsExactly(PlacementFinding.warning("1 of the 8 bytes read non-zero (possible"
+                + " hidden registers) and QEMU does not check"));
+        assertThat(hidden.unusable()).as("a warning, not an error").isFalse();
+    }
 
+    /** QEMU's x-vpasid-cap-offset property defaults to 0, and 0 means 0xff8 (hw/vfio/pci.c). */
+    @Test
+    void qemuReadsOffset0AsItsDefault() {
+        Decision d = qemu(device().build(), 0);
+        assertThat(d.offset()).hasValue(0xFF8);
+        assertThat(d.reason()).startsWith("x-vpasid-cap-offset=0, which QEMU reads as its default 0xff8");
+    }
+
+    /**
+     * pcie_insert_capability() refuses only an offset inside a capability header's first dword, so
+     * an offset over a capability's body is accepted: vcap shows the layout QEMU gives the guest —
+     * PASID's registers where PRI's were — and an error finding naming what is damaged.
+     */
+    @Test
+    void qemuLaysVpasidOverACapabilityBodyAndTheFindingNamesIt() {
         ConfigSpace tail = device().extended(0xFF0, ExtendedCapability.PRI, 1).build();
-        PlacementPlan corrupt = place(tail, pasid(), qemu);
-        assertThat(corrupt.refused()).isTrue();
-        assertThat(corrupt.decision(SyntheticCapability.PASID).orElseThrow().reason())
-                .contains("would overlap extended Page Request Interface (PRI)@0xff0");
+        PlacementPlan plan = place(tail, pasid(), QEMU);
+        Decision d = plan.decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.offset()).hasValue(0xFF8);
+        assertThat(d.refused()).isFalse();
+        assertThat(plan.unusable()).isTrue();
+        assertThat(d.findings()).singleElement().satisfies(f -> {
+            assertThat(f.isError()).isTrue();
+            assertThat(f.message()).isEqualTo("vPASID at 0xff8-0xfff is laid over extended Page Request Interface"
+                    + " (PRI)@0xff0 (16 bytes, physical): bytes 0xff8-0xfff: the guest reads PASID registers there"
+                    + " instead (pcie_insert_capability() checks only the headers of the capabilities before it)");
+        });
+        ConfigSpace guest = plan.vcs().guestImage();
+        assertThat(guest.u32(0xFF8)).isEqualTo(ExtendedCapability.header(0x1B, 1, 0));
+        assertThat(guest.u32(0xFF0) >>> 20).as("PRI links to the vPASID laid over it").isEqualTo(0xFF8);
+        assertThat(guest.u16(0xFFC)).isEqualTo(20 << 8 | 1 << 1 | 1 << 2);
+    }
 
-        PlacementPlan unaligned = place(device().build(), pasid(), qemu.withExplicit(Map.of(SyntheticCapability.PASID,
-                0xFF6)));
-        assertThat(unaligned.decision(SyntheticCapability.PASID).orElseThrow().reason())
-                .isEqualTo("QEMU refuses x-vpasid-cap-offset=0xff6: 0xff6 is not 4-byte aligned");
+    /** Over the next capability's header the guest's chain breaks: QEMU's PASID registers are read as that header. */
+    @Test
+    void qemuOverTheNextCapabilitysHeaderBreaksTheGuestsChain() {
+        Decision d = qemu(device().build(), 0x14C);
+        assertThat(d.offset()).hasValue(0x14C);
+        assertThat(d.findings()).singleElement().satisfies(f -> assertThat(f.message())
+                .contains("extended Latency Tolerance Reporting@0x150 (8 bytes, physical): bytes 0x150-0x153, its header"
+                        + " included"));
+        PlacementPlan plan = place(device().build(), pasid(), QEMU.withExplicit(Map.of(SyntheticCapability.PASID, 0x14C)));
+        CapabilityChain guest = CapabilityChain.walk(plan.vcs().guestImage());
+        assertThat(guest.extended()).extracting(Capability::offset).containsExactly(0x100, 0x14C, 0x150);
+        assertThat(guest.extended().get(2).id()).as("the PASID Capability register read as an ID").isEqualTo(0x1406);
+    }
+
+    /** An offset pcie_insert_capability() refuses: QEMU reports it and the VM starts without PASID. */
+    @Test
+    void anOffsetQemuRefusesLeavesTheVmWithoutPasid() {
+        Decision header = qemu(device().build(), 0x150);
+        assertThat(header.placed()).isFalse();
+        assertThat(header.reason()).isEqualTo("pcie_insert_capability() refuses x-vpasid-cap-offset=0x150: 0x150 is"
+                + " inside the header of extended Latency Tolerance Reporting@0x150 (8 bytes, physical); QEMU 11.0"
+                + " reports \"vfio: Placing PASID capability at offset 0x150 failed\" and the VM starts without PASID");
+        assertThat(header.findings()).singleElement().satisfies(f -> assertThat(f.isError()).isTrue());
+        assertThat(header.unusable()).isTrue();
+        assertThat(qemu(device().build(), 0xFF6).reason()).startsWith("pcie_insert_capability() refuses"
+                + " x-vpasid-cap-offset=0xff6: 0xff6 is not 4-byte aligned;");
+        assertThat(qemu(device().build(), 0xFFC).reason()).contains("0xffc plus 8 exceeds the config space size");
+        assertThat(qemu(device().build(), 0x80).reason()).contains("0x80 is outside extended config space");
+    }
+
+    /** vfio_add_ext_cap() returns early when vfio shows no extended capability: no vPASID, where vcap places one. */
+    @Test
+    void qemuSynthesizesNothingWhenTheExtendedListIsEmpty() {
+        ConfigSpace none = ConfigSpaceBuilder.endpoint(0x8086, 0x0b25).pcie(0x40, DeviceTraits.PCIE_ENDPOINT).build();
+        assertThat(none.length()).isEqualTo(0x1000);
+        Decision d = qemu(none, null);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.reason()).startsWith("vfio-pci shows no extended capability (the dword at 0x100 reads 0)");
+        assertThat(d.unusable()).isFalse();
+        assertThat(offset(place(none, pasid(), OPTIONS), SyntheticCapability.PASID)).isEqualTo(0xFF8);
+    }
+
+    /** A PASID capability vfio shows is passed through by QEMU, which then synthesizes none. */
+    @Test
+    void qemuKeepsAPasidVfioShows() {
+        ConfigSpace shown = device().extended(0x200, ExtendedCapability.PASID, 1).build();
+        Decision d = qemu(shown, null);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.reason()).startsWith("vfio-pci shows the device's PASID@0x200: QEMU 11.0 passes it through");
     }
 
     @Test
