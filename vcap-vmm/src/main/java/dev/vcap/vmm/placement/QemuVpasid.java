@@ -43,7 +43,10 @@ final class QemuVpasid {
      */
     static Decision place(VirtualConfigSpace vcs, SyntheticCapability c, CapabilityDefinition definition, Integer given) {
         if (c != SyntheticCapability.PASID) {
-            return withheld(c, "QEMU 11.0 synthesizes only PASID; it does not expose " + c, List.of());
+            Optional<VirtualCapability> own = vcs.layout().find(c.kind());
+            return withheld(c, "QEMU 11.0 synthesizes only PASID; it does not expose " + c + own.map(o -> String.format(
+                    " of its own: the device's %s@0x%03x passes through as vfio-pci shows it", c, o.offset()))
+                    .orElse(""), List.of());
         }
         if (!vcs.hostShowsExtendedCapabilities()) {
             return withheld(c, "vfio-pci shows no extended capability (the dword at 0x100 reads 0): QEMU 11.0's"

@@ -371,6 +371,26 @@ class PlacementEngineTest {
         assertThat(hidden.unusable()).as("a warning, not an error").isFalse();
     }
 
+    /**
+     * QEMU 11.0's vfio-pci synthesizes PASID only and replaces nothing: the device's own PRI and ATS
+     * pass through as vfio shows them (pcie_pri_init() has no caller in QEMU's vfio path), where vcap
+     * replaces them with synthesized ones.
+     */
+    @Test
+    void qemuLeavesTheDevicesOwnPriAndAtsToVfio() {
+        ConfigSpace own = device().extended(0x300, ExtendedCapability.PRI, 1, (c, at) -> c.setU32(at + 8, 64))
+                .extended(0x320, ExtendedCapability.ATS, 1).build();
+        PlacementPlan plan = place(own, all(), QEMU);
+        assertThat(plan.actions()).isEmpty();
+        assertThat(plan.decision(SyntheticCapability.PRI).orElseThrow().reason()).isEqualTo("QEMU 11.0 synthesizes only"
+                + " PASID; it does not expose PRI of its own: the device's PRI@0x300 passes through as vfio-pci shows it");
+        CapabilityChain guest = CapabilityChain.walk(plan.vcs().guestImage());
+        assertThat(guest.find(ExtendedCapability.PRI).orElseThrow().offset()).isEqualTo(0x300);
+        assertThat(plan.vcs().guestImage().u32(0x308)).isEqualTo(64);
+        assertThat(guest.find(ExtendedCapability.ATS).orElseThrow().offset()).isEqualTo(0x320);
+        assertThat(place(own, all(), OPTIONS).actions()).hasSize(2); // vcap drops and replaces both
+    }
+
     /** QEMU's x-vpasid-cap-offset property defaults to 0, and 0 means 0xff8 (hw/vfio/pci.c). */
     @Test
     void qemuReadsOffset0AsItsDefault() {
