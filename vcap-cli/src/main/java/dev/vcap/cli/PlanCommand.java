@@ -15,6 +15,7 @@ import dev.vcap.vmm.migration.ContractCodec;
 import dev.vcap.vmm.migration.ContractFormatException;
 import dev.vcap.vmm.migration.Contracts;
 import dev.vcap.vmm.migration.LayoutContract;
+import dev.vcap.vmm.placement.PlacementOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -158,7 +159,10 @@ final class PlanCommand implements Callable<Integer> {
                 err.println("vcap: " + contract + " not written: " + why);
                 return planned == 1 ? ExitCodes.REFUSED : ExitCodes.USAGE;
             }
-            byte[] document = ContractCodec.write(Contracts.export(only.vcs()));
+            // --compat qemu: the contract QEMU 11.0 would hold the destination to, its config[] under its rule
+            byte[] document = ContractCodec.write(Contracts.export(only.vcs(),
+                    settings.options().compat() == PlacementOptions.Compat.QEMU ? LayoutContract.Check.QEMU
+                            : LayoutContract.Check.VCAP));
             String refusal = selfAdmission(document, only);
             if (refusal != null) {
                 err.println("vcap: " + contract + " not written: vcap check-migration would refuse it on this very"

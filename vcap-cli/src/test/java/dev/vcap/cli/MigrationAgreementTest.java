@@ -86,6 +86,24 @@ class MigrationAgreementTest {
         assertThat(contracts).isEqualTo(2 * devices.size());
     }
 
+    /** {@code plan --compat qemu} writes QEMU's contract; QEMU's rule admits it on its own device too. */
+    @Test
+    void everyQemuContractPlanWritesIsAdmittedOnItsOwnDevice() {
+        int contracts = 0;
+        for (DeviceImage d : devices) {
+            DevicePlan p = DevicePlan.of(d, new PlanSettings(List.of(SyntheticCapability.PASID),
+                    PlacementOptions.defaults().withCompat(PlacementOptions.Compat.QEMU), null, null, null, null, null,
+                    null));
+            if (p.refused()) {
+                continue; // QEMU would damage the guest's view: plan writes no contract (exit 4)
+            }
+            assertThat(checkMigration(Contracts.export(p.vcs(), LayoutContract.Check.QEMU), d)).as(d.origin())
+                    .isInstanceOf(Admission.Result.Admitted.class);
+            contracts++;
+        }
+        assertThat(contracts).isGreaterThan(devices.size() / 2);
+    }
+
     /**
      * Explicit offsets across extended space and on the device's first non-zero gap byte (the
      * user's case: a register of unknown purpose): plan places exactly where admission admits.

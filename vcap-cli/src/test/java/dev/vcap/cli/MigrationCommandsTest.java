@@ -148,6 +148,29 @@ class MigrationCommandsTest {
         assertThat(check.exitCode()).as(check.out()).isZero();
     }
 
+    /** --compat qemu writes the contract QEMU 11.0 holds a destination to; check-migration applies QEMU's rule. */
+    @Test
+    void aQemuContractIsCheckedUnderQemusRule() throws IOException {
+        ConfigSpace withPasid = model().extended(0x230, ExtendedCapability.PASID, 1, (c, at) -> c.setU16(at + 4, 0x1402))
+                .build();
+        Path src = dump("src.lspci", withPasid);
+        Path contract = tmp.resolve("qemu.json");
+        CliRun plan = CliRun.of("plan", src.toString(), "--pasid", "--compat", "qemu", "--contract", contract.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(Files.readString(contract)).contains("\"check\":\"qemu-11.0\",\"config\":\"");
+        assertThat(CliRun.of("check-migration", contract.toString(), src.toString()).exitCode()).isZero();
+        ConfigSpace oem = withPasid.copy();
+        oem.setU16(0x2E, 0x1028); // QEMU does not check subsystem IDs
+        assertThat(CliRun.of("check-migration", contract.toString(), dump("oem.lspci", oem).toString()).exitCode())
+                .isZero();
+        ConfigSpace tail = withPasid.copy();
+        tail.setU32(0xF00, 1); // but every byte up to 0x1000 belongs to the last capability for QEMU
+        CliRun refused = CliRun.of("check-migration", contract.toString(), dump("tail.lspci", tail).toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(refused.out()).startsWith("refused (QEMU_CONFIG at 0xf00): get_pci_config_device: Bad config data:"
+                + " i=0xf00 read: 0 device: 1 cmask: ff wmask: 0 w1cmask:0");
+    }
+
     @Test
     void missingFilesAndUsageErrors() throws IOException {
         Path src = dump("src.lspci", model().build());
