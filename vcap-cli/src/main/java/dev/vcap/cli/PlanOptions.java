@@ -75,7 +75,7 @@ final class PlanOptions {
     boolean noGapSearch;
 
     @Option(names = "--compat", paramLabel = "MODE", converter = CompatConverter.class,
-            description = "vcap (default) or qemu: place vPASID exactly as QEMU 11.0 does, for comparison.")
+            description = "vcap (default) or qemu: predict QEMU 11.0's vPASID, faults included (docs/PLACEMENT.md).")
     PlacementOptions.Compat compat = PlacementOptions.Compat.VCAP;
 
     @Option(names = "--pasid-width", paramLabel = "N",
