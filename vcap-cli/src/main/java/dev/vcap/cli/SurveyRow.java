@@ -43,7 +43,7 @@ import java.util.Optional;
  * @param physicalPasid   the offset of the device's own PASID capability, or -1
  * @param comparison      QEMU's default against vcap's choice: {@code same}, {@code different},
  *                        {@code qemu-overlaps-capability}, {@code qemu-overlays-non-zero},
- *                        {@code qemu-overlays-forbidden}, {@code vcap-not-exposed}
+ *                        {@code qemu-overlays-forbidden}, {@code qemu-not-exposed}, {@code vcap-not-exposed}
  */
 record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policies, Answer qemu, Answer vcap, String tail,
         String tailDetail, List<ByteRange> nonZeroGaps, int physicalPasid, String comparison) {
@@ -54,7 +54,7 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
     static final List<String> TAIL_STATES = List.of("free", "overlap", "non-zero", "forbidden");
 
     static final List<String> COMPARISONS = List.of("same", "different", "qemu-overlaps-capability",
-            "qemu-overlays-non-zero", "qemu-overlays-forbidden", "vcap-not-exposed");
+            "qemu-overlays-non-zero", "qemu-overlays-forbidden", "qemu-not-exposed", "vcap-not-exposed");
 
     /**
      * One policy's answer.
@@ -127,7 +127,9 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
             detail = "";
         }
         String comparison;
-        if (overlap.isPresent()) {
+        if (qemu.outcome().equals("declined")) {
+            comparison = "qemu-not-exposed"; // QEMU synthesizes nothing (vfio shows no extended capability)
+        } else if (overlap.isPresent()) {
             comparison = "qemu-overlaps-capability";
         } else if (tailNonZero > 0) {
             comparison = "qemu-overlays-non-zero";
