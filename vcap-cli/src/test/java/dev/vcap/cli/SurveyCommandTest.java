@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vcap.pci.testing.Corpus;
+import dev.vcap.pci.capability.DeviceTraits;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,6 +62,18 @@ class SurveyCommandTest {
                 .containsPattern("  qemu-11.0 +2 +0 +1\n +1  pcie_insert_capability\\(\\) refuses QEMU's default vPASID"
                         + " offset 0xff8: 0xff8 is inside the header of extended Latency Tolerance")
                 .containsPattern("  quirk-table +0 +3 +0\n +3  no quirk entry matches the device\n");
+    }
+
+    /** vfio shows no extended capability: QEMU 11.0's vfio_add_ext_cap() returns before synthesizing vPASID. */
+    @Test
+    void aDeviceWithAnEmptyExtendedListGetsNoVpasidFromQemu() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        TestDevices.write(empty.resolve("e.lspci"), ConfigSpaceBuilder.endpoint(0x8086, 0x1e10)
+                .pcie(0x40, DeviceTraits.PCIE_ENDPOINT).build());
+        CliRun run = survey(empty);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("-         0xff8 gap-search   free").contains("qemu-not-exposed")
+                .contains("vfio_add_ext_cap() returns before synthesizing vPASID");
     }
 
     @Test
