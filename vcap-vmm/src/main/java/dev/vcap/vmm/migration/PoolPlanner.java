@@ -7,7 +7,6 @@ import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.occupancy.ByteRange;
 import dev.vcap.vmm.config.CapabilityDefinition;
-import dev.vcap.vmm.config.HidingPolicy;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.DeviceIdentity;

@@ -1,14 +1,11 @@
 package dev.vcap.vmm.placement;
 
-import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.vmm.config.CapabilityDefinition;
-import dev.vcap.vmm.config.ChainEditor;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
