@@ -67,7 +67,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
         ConfigRegion view = SimHost.vfioView(device);
-        List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(read(view)));
+        List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(view.snapshot()));
         String skipped = skipReason(cs, physical.chain());
         VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
         List<String> actions = new ArrayList<>(HidingPolicy.defaults().apply(vcs));
@@ -163,13 +163,5 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             }
         }
         return "not in vfio-pci's view of the chain";
-    }
-
-    private static ConfigSpace read(ConfigRegion r) {
-        ConfigSpace cs = ConfigSpace.allocate(r.size());
-        for (int p = 0; p < r.size(); p += 4) {
-            cs.setU32(p, r.read(p, 4));
-        }
-        return cs;
     }
 }

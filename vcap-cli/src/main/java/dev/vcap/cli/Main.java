@@ -89,6 +89,11 @@ public final class Main {
         return code;
     }
 
+    /** The command line's model, not attached to any stream: for the man pages and completion built from it. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main(OutputStream.nullOutputStream()));
+    }
+
     /** Standard output as bytes, for commands that stream large output (JSON). */
     OutputStream rawOut() {
         return out;

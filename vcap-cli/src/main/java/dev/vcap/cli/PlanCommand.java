@@ -9,6 +9,7 @@ import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.dump.LspciTextWriter;
+import dev.vcap.vmm.emit.VmmTarget;
 import dev.vcap.vmm.migration.ContractCodec;
 import dev.vcap.vmm.migration.Contracts;
 import java.io.IOException;
@@ -52,6 +53,7 @@ import picocli.CommandLine.Spec;
             "  vcap plan vf.lspci --pasid --pf pf.lspci --quirks site-quirks.yaml",
             "  vcap plan dumps/ --pasid --compat qemu --json",
             "  vcap plan dsa.lspci --pasid --pri --contract dsa.contract.json",
+            "  vcap plan dsa.lspci --pasid --emit-vmm qemu",
             "",
             "Exit codes: 0 every requested capability placed or deliberately not",
             "exposed; 2 usage or conflicting options; 3 bad input (a dump, quirk,",
@@ -82,6 +84,12 @@ final class PlanCommand implements Callable<Integer> {
                     + " the inputs must hold exactly one device. vcap check-migration admits a destination against it.")
     Path contract;
 
+    @Option(names = "--emit-vmm", paramLabel = "VMM", converter = VmmEmission.TargetConverter.class,
+            description = "Print, instead of the plan, the VMM configuration that realizes it: qemu"
+                    + " (-device vfio-pci) or libvirt (<hostdev>, <qemu:override>), with what the VMM cannot"
+                    + " express as warnings beside it (docs/VMM-CONFIG.md). With --json: each device's vmm key.")
+    VmmTarget emitVmm;
+
     @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
     boolean json;
 
@@ -100,7 +108,10 @@ final class PlanCommand implements Callable<Integer> {
         DevicePlan only = null;
         int planned = 0;
         try (AtomicFile out = emit == null ? null : AtomicFile.create(emit);
-                Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut())) {
+                Report report = json ? new JsonReport(main.rawOut(), emitVmm, settings)
+                        : emitVmm != null ? new VmmReport(new VmmEmission.TextReport(spec.commandLine().getOut(), emitVmm),
+                                settings)
+                        : new TextReport(spec.commandLine().getOut())) {
             LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
             for (Path file : inputs) {
                 try (DeviceSource source = Dumps.open(file)) {
@@ -187,8 +198,12 @@ final class PlanCommand implements Callable<Integer> {
      */
     private static final class JsonReport implements Report {
         private final JsonGenerator g;
+        private final VmmTarget vmm;
+        private final PlanSettings settings;
 
-        JsonReport(OutputStream out) throws IOException {
+        JsonReport(OutputStream out, VmmTarget vmm, PlanSettings settings) throws IOException {
+            this.vmm = vmm;
+            this.settings = settings;
             g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
             g.writeStartObject();
             g.writeArrayFieldStart("devices");
@@ -197,7 +212,8 @@ final class PlanCommand implements Callable<Integer> {
         @Override
         public void device(DevicePlan p) throws IOException {
             g.writeRaw('\n');
-            PlanJson.device(g, p);
+            PlanJson.device(g, p, vmm == null ? null
+                    : gen -> VmmEmission.json(gen, vmm, VmmEmission.realize(p, settings, vmm)));
         }
 
         @Override
@@ -206,6 +222,18 @@ final class PlanCommand implements Callable<Integer> {
             g.writeEndObject();
             g.writeRaw('\n');
             g.flush();
+        }
+    }
+
+    private record VmmReport(VmmEmission.TextReport text, PlanSettings settings) implements Report {
+        @Override
+        public void device(DevicePlan p) {
+            text.add(p, settings);
+        }
+
+        @Override
+        public void close() {
+            text.close();
         }
     }
 

@@ -17,7 +17,13 @@ final class PlanJson {
     private PlanJson() {
     }
 
-    static void device(JsonGenerator g, DevicePlan p) throws IOException {
+    /** More keys for a device object, written last. */
+    interface Extra {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** One device; {@code extra} (may be null) adds keys at the end. */
+    static void device(JsonGenerator g, DevicePlan p, Extra extra) throws IOException {
         g.writeStartObject();
         DeviceJson.identity(g, p.device());
         g.writeBooleanField("pciExpress", p.physical().chain().isPciExpress());
@@ -57,6 +63,9 @@ final class PlanJson {
             quirk(g, q);
         }
         g.writeEndArray();
+        if (extra != null) {
+            extra.write(g);
+        }
         g.writeEndObject();
     }
 
