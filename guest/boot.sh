@@ -35,7 +35,7 @@ for d in dev proc; do
 done
 mkfifo "$work/ctl.in" "$work/ctl.out"
 : > "$out/report.txt"
-cat "$work/ctl.out" | tr -d '\r' >> "$out/report.txt" &
+cat "$work/ctl.out" >> "$out/report.txt" &  # unbuffered: the guest waits on what it wrote
 catpid=$!
 chroot "$root" qemu-system-x86_64 \
     -machine q35,accel=tcg,kernel-irqchip=split -cpu max -smp 1 -m 512M \

@@ -25,7 +25,7 @@ section() { echo "@@begin $1" >&3; cat >&3; echo "@@end $1" >&3; }
 
 report() {
     suffix="$1"
-    lspci -vvv -xxxx -s ${dev#0000:} 2>&1 | section "lspci$suffix"
+    lspci -vvv -xxxx -s ${dev#0000:} 2>/dev/null | section "lspci$suffix"
     od -An -tx1 -v "$sys/config" | section "config$suffix"
     dmesg | section "dmesg$suffix"
     { ls -l "$sys/iommu_group" 2>&1; cat "$sys/enable" "$sys/reset_method" 2>&1; } | section "sysfs$suffix"

@@ -48,7 +48,7 @@ public final class MessageReader {
                         "the connection ended %d bytes into a %d-byte message header", got, Header.LENGTH));
             }
             Header h = Header.decode(head.flip());
-            if (h.size() < Header.LENGTH) {
+            if (Integer.compareUnsigned(h.size(), Header.LENGTH) < 0) {
                 throw new ProtocolException(ProtocolException.Reason.SIZE_BELOW_HEADER, String.format(
                         "%s: message size %d is below the %d-byte header", h, Integer.toUnsignedLong(h.size()),
                         Header.LENGTH));
