@@ -24,6 +24,7 @@ import dev.vcap.vmm.placement.Quirk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * One device's plan: the guest-visible config space built as a VMM builds it — vfio-pci's view of
@@ -64,9 +65,17 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
 
     /** Builds and plans one device. */
     static DevicePlan of(DeviceImage device, PlanSettings settings) {
+        return of(device, settings, UnaryOperator.identity());
+    }
+
+    /**
+     * Builds and plans one device whose config region (vfio-pci's view of the dump) is seen through
+     * {@code backing}, e.g. to observe what reaches it.
+     */
+    static DevicePlan of(DeviceImage device, PlanSettings settings, UnaryOperator<ConfigRegion> backing) {
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
-        ConfigRegion view = SimHost.vfioView(device);
+        ConfigRegion view = backing.apply(SimHost.vfioView(device));
         List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(view.snapshot()));
         String skipped = skipReason(cs, physical.chain());
         VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
@@ -84,7 +93,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             actions.addAll(plan.actions());
             return new DevicePlan(device, physical, null, vcs, hostHidden, actions, plan, null, registers, quirks);
         } catch (LayoutMismatchException e) {
-            VirtualConfigSpace fresh = VirtualConfigSpace.over(SimHost.vfioView(device));
+            VirtualConfigSpace fresh = VirtualConfigSpace.over(backing.apply(SimHost.vfioView(device)));
             HidingPolicy.defaults().apply(fresh);
             return new DevicePlan(device, physical, null, fresh, hostHidden, actions, null, e.getMessage(), registers,
                     quirks);

@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
             "and check migrations.",
             ""},
         subcommands = {SimulateCommand.class, InspectCommand.class, PlanCommand.class, SurveyCommand.class,
-            ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class,
+            ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class, ServeCommand.class, CompareGuestCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"",
             "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused",
