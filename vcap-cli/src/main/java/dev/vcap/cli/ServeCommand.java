@@ -152,7 +152,7 @@ final class ServeCommand implements Callable<Integer> {
             g.writeStartObject();
             g.writeStringField("event", "serving");
             g.writeFieldName("plan");
-            PlanJson.device(g, p);
+            PlanJson.device(g, p, null);
             g.writeArrayFieldStart("bars");
             for (BarLayout.Bar b : bars.bars()) {
                 g.writeStartObject();
