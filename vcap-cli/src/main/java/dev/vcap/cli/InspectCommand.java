@@ -43,7 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "A directory stands for the dump files below it."},
         footer = {"", "Examples:",
             "  vcap inspect dump.lspci",
-            "  vcap inspect --map ../shared/corpus/dumps/pciutils_dsa__6a-01.0__8086-0b25.lspci",
+            "  vcap inspect --map ../shared/corpus/dumps/pciutils_pri-pasid__6a-01.0__8086-0b25.lspci",
             "  vcap inspect --decode --sysfs 0000:00:02.0",
             "  vcap inspect --json dumps/ > devices.json",
             "",
@@ -178,8 +178,7 @@ final class InspectCommand implements Callable<Integer> {
         @Override
         public void device(DeviceAnalysis a) {
             DeviceImage d = a.device();
-            out.printf("%s %s [%04x:%04x] (%d bytes, from %s)%n", d.address(), d.description(), d.vendorId(),
-                    d.deviceId(), d.config().length(), d.origin());
+            out.println(DeviceTitle.of(d));
             List<Capability> caps = a.chain().all().toList();
             if (caps.isEmpty()) {
                 out.println("  capabilities: none");
@@ -202,7 +201,7 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  gaps: " + describe(a.occupancy().gaps()));
             List<ByteRange> suspicious = a.occupancy().nonZeroInGaps();
             out.println("  non-zero bytes in gaps: " + (suspicious.isEmpty() ? "none" : describe(suspicious)));
-            if (decode) {
+            if (decode && !a.chain().undecodable()) {
                 Decoders.header(d.config()).ifPresent(h -> printFields("header", h.fields()));
                 for (Capability c : caps) {
                     Decoders.view(d.config(), c, a.chain().traits())

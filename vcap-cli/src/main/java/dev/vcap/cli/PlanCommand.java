@@ -105,13 +105,20 @@ final class PlanCommand implements Callable<Integer> {
             for (Path file : inputs) {
                 try (DeviceSource source = Dumps.open(file)) {
                     while (source.hasNext()) {
-                        DevicePlan p = DevicePlan.of(source.next(), settings);
+                        DeviceImage next = source.next();
+                        DumpFormatException incomplete = DeviceChecks.incomplete(next);
+                        if (incomplete != null) {
+                            err.println("vcap: " + incomplete.getMessage());
+                            errors.add(incomplete);
+                            continue;
+                        }
+                        DevicePlan p = DevicePlan.of(next, settings);
                         report.device(p);
                         only = planned++ == 0 ? p : null;
                         if (p.refused()) {
                             refusals.add(PlanText.refusals(p));
                         }
-                        if (writer != null) {
+                        if (writer != null && p.vcs() != null) {
                             DeviceImage d = p.device();
                             String earlier = emitted.putIfAbsent(d.address(), d.origin());
                             if (earlier != null && duplicate == null) {
@@ -167,6 +174,9 @@ final class PlanCommand implements Callable<Integer> {
         }
         if (p.skipped() != null) {
             return "nothing was placed: " + p.skipped();
+        }
+        if (p.refusal() != null) {
+            return p.refusal();
         }
         if (p.refused()) {
             return "a placement was refused";

@@ -31,8 +31,7 @@ final class PlanJson {
             }
         }
         g.writeEndArray();
-        List<Capability> caps = p.guestChain().all().toList();
-        DeviceJson.capabilities(g, caps, null, c -> p.originOf(c).label());
+        DeviceJson.capabilities(g, p.guestCapabilities(), null, c -> p.originOf(c).label());
         g.writeArrayFieldStart("hidden");
         for (DevicePlan.Hidden h : p.hidden()) {
             g.writeStartObject();

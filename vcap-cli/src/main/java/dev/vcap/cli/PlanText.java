@@ -27,12 +27,13 @@ final class PlanText {
 
     static void device(PrintWriter out, DevicePlan p) {
         DeviceImage d = p.device();
-        out.printf("%s %s [%04x:%04x] (%d bytes, from %s)%n", d.address(), d.description(), d.vendorId(), d.deviceId(),
-                d.config().length(), d.origin());
+        out.println(DeviceTitle.of(d));
         if (p.skipped() != null) {
             out.println("  nothing placed: " + p.skipped());
         }
-        layout(out, p);
+        if (p.vcs() != null) {
+            layout(out, p);
+        }
         if (!p.quirks().isEmpty()) {
             out.println("  matching quirks:");
             for (Quirk q : p.quirks()) {
@@ -63,7 +64,7 @@ final class PlanText {
     }
 
     private static void layout(PrintWriter out, DevicePlan p) {
-        List<Capability> caps = p.guestChain().all().toList();
+        List<Capability> caps = p.guestCapabilities();
         out.println("  guest-visible capabilities (vfio-pci view, default hiding policy"
                 + (p.plan() != null ? ", placement):" : "):"));
         if (caps.isEmpty()) {

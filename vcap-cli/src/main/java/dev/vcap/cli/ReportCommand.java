@@ -62,7 +62,14 @@ final class ReportCommand implements Callable<Integer> {
         for (Path file : inputs) {
             try (DeviceSource source = Dumps.open(file)) {
                 while (source.hasNext()) {
-                    plans.add(DevicePlan.of(source.next(), settings));
+                    DeviceImage next = source.next();
+                    DumpFormatException incomplete = DeviceChecks.incomplete(next);
+                    if (incomplete != null) {
+                        err.println("vcap: " + incomplete.getMessage());
+                        errors.add(incomplete);
+                        continue;
+                    }
+                    plans.add(DevicePlan.of(next, settings));
                 }
             } catch (DumpFormatException e) {
                 err.println("vcap: " + e.getMessage());
@@ -99,8 +106,8 @@ final class ReportCommand implements Callable<Integer> {
                         + " hidden), then vcap's default hiding policy, then placement. Hover a cell for its owner.</p>\n");
         for (DevicePlan p : plans) {
             DeviceImage d = p.device();
-            h.append(String.format("<h2>%s %s [%04x:%04x]</h2>%n<p class=\"note\">from %s</p>%n", esc(d.address().toString()),
-                    esc(d.description()), d.vendorId(), d.deviceId(), esc(d.origin())));
+            h.append(String.format("<h2>%s %s</h2>%n<p class=\"note\">from %s</p>%n", esc(d.address().toString()),
+                    esc(DeviceTitle.described(d)), esc(d.origin())));
             h.append("<ul>\n");
             if (p.skipped() != null) {
                 h.append("<li>nothing placed: ").append(esc(p.skipped())).append("</li>\n");
@@ -117,7 +124,11 @@ final class ReportCommand implements Callable<Integer> {
                             esc(dec.reason())));
                 }
             }
-            h.append("</ul>\n<div class=\"dev\">\n");
+            h.append("</ul>\n");
+            if (p.vcs() == null) {
+                continue;
+            }
+            h.append("<div class=\"dev\">\n");
             List<ConfigSpaceSvg.Region> legend = new ArrayList<>();
             h.append(ConfigSpaceSvg.render(p, legend));
             h.append("<table>\n<tr><th></th><th>range</th><th>what</th></tr>\n");

@@ -3,6 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
@@ -29,8 +30,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "For every PCI Express device with 4 KiB config space: where each placement",
-            "policy would put a synthesized PASID in the guest-visible config space",
+            "For every assignable PCI Express function with 4 KiB config space (bridges,",
+            "which vfio-pci does not bind, are skipped): where each placement policy",
+            "would put a synthesized PASID in the guest-visible config space",
             "(vfio-pci's view, default hiding policy) -- quirk table, DVSEC hint, gap",
             "search, QEMU 11.0's 0xff8 and vcap's chain --, whether 0xff8 is free (no",
             "capability, bytes zero, no quirk forbids it), which gaps hold non-zero",
@@ -88,7 +90,13 @@ final class SurveyCommand implements Callable<Integer> {
             for (Path file : inputs) {
                 try (DeviceSource source = Dumps.open(file)) {
                     while (source.hasNext()) {
-                        SurveyRow row = SurveyRow.of(source.next(), options);
+                        DeviceImage next = source.next();
+                        DumpFormatException incomplete = DeviceChecks.incomplete(next);
+                        if (incomplete != null) {
+                            errors.add(incomplete);
+                            continue;
+                        }
+                        SurveyRow row = SurveyRow.of(next, options);
                         rows.add(row);
                         totals.add(row);
                     }
@@ -131,7 +139,8 @@ final class SurveyCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Totals");
-        out.printf("  files %d, devices %d, surveyed %d (PCI Express with 4 KiB config space), skipped %d%n", t.files,
+        out.printf("  files %d, devices %d, surveyed %d (assignable PCI Express with 4 KiB config space), skipped %d%n",
+                t.files,
                 t.devices, t.surveyed, t.devices - t.surveyed);
         t.skipped.forEach((why, n) -> out.printf("    skipped %4d  %s%n", n, why));
         out.printf("  surveyed devices with a physical PASID (hidden by vfio-pci): %d%n", t.withPhysicalPasid);

@@ -434,10 +434,21 @@ class PlanCommandTest {
     }
 
     @Test
-    void theAlienwareHostBridgeAvoidsItsNonZeroByteAt0xff9() {
-        Path m11x = Corpus.require().resolve("dumps/gh-alienware-m11x__00-01.0__8086-2a41.lspci");
-        CliRun run = plan(m11x, "--pasid");
+    void theJmicronCardReaderAvoidsItsNonZeroBytesAt0xff8() {
+        Path jmb38x = Corpus.require().resolve("dumps/gh-alienware-m11x__1a-00.0__197b-2382.lspci");
+        CliRun run = plan(jmb38x, "--pasid");
+        assertThat(run.exitCode()).isZero();
         assertThat(run.out()).containsPattern("gap-search 0x[0-9a-f]{3}\\.\\.0xff8: bytes read non-zero \\(possible"
                 + " hidden registers\\)").doesNotContain("PASID  0xff8");
+    }
+
+    /** The Alienware's 8086:2a41 (00:01.0) is a PCI Express root port: vfio-pci does not bind it. */
+    @Test
+    void theAlienwareRootPortIsNotAssignable() {
+        Path m11x = Corpus.require().resolve("dumps/gh-alienware-m11x__00-01.0__8086-2a41.lspci");
+        CliRun run = plan(m11x, "--pasid");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(run.out()).contains("REFUSED: not assignable: vfio-pci binds only type 0 functions")
+                .doesNotContain("PASID  0x");
     }
 }
