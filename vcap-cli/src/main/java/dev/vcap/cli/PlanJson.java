@@ -24,6 +24,7 @@ final class PlanJson {
         nullableString(g, "skipped", p.skipped());
         g.writeBooleanField("refused", p.refused());
         nullableString(g, "refusal", p.refusal());
+        DeviceJson.findings(g, p.physical().chain().findings());
         g.writeArrayFieldStart("placements");
         if (p.plan() != null) {
             for (Decision d : p.plan().decisions()) {

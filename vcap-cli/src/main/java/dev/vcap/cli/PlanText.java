@@ -2,6 +2,7 @@ package dev.vcap.cli;
 
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.Outcome;
@@ -30,6 +31,11 @@ final class PlanText {
         out.println(DeviceTitle.of(d));
         if (p.skipped() != null) {
             out.println("  nothing placed: " + p.skipped());
+        }
+        List<Finding> findings = p.physical().chain().findings();
+        if (!findings.isEmpty()) {
+            out.println("  chain findings (the dump's, as vcap inspect reports them):");
+            findings.forEach(f -> out.println("    " + f));
         }
         if (p.vcs() != null) {
             layout(out, p);

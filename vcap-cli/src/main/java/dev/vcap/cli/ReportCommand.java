@@ -2,6 +2,7 @@ package dev.vcap.cli;
 
 import static dev.vcap.cli.Svg.esc;
 
+import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
@@ -111,6 +112,9 @@ final class ReportCommand implements Callable<Integer> {
             h.append("<ul>\n");
             if (p.skipped() != null) {
                 h.append("<li>nothing placed: ").append(esc(p.skipped())).append("</li>\n");
+            }
+            for (Finding f : p.physical().chain().findings()) {
+                h.append("<li>chain finding: ").append(esc(f.toString())).append("</li>\n");
             }
             if (p.refusal() != null) {
                 h.append("<li class=\"refused\">REFUSED: ").append(esc(p.refusal())).append("</li>\n");

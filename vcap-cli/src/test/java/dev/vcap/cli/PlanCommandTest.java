@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.ExtendedCapability;
+import dev.vcap.pci.capability.StandardCapability;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.Dumps;
@@ -419,6 +420,37 @@ class PlanCommandTest {
         plan(f, "--pasid", "--pri", "--ats", "--emit", one);
         plan(f, "--pasid", "--pri", "--ats", "--emit", two);
         assertThat(Files.readAllBytes(two)).isEqualTo(Files.readAllBytes(one));
+    }
+
+    // ------------------------------------------------------------------ chain findings
+
+    /**
+     * A looping standard chain (MSI-X points back to PM) and an extended chain that runs into ID
+     * 0xffff: plan places as usual over what the walk found, and says what it found, as inspect does.
+     */
+    @Test
+    void aLoopingOrBrokenChainIsReportedAsInspectReportsIt() throws Exception {
+        ConfigSpace cs = TestDevices.clean().standard(0x80, StandardCapability.MSIX)
+                .standard(0x90, StandardCapability.PM).build();
+        cs.setU8(0x91, 0x80);                                         // PM -> MSI-X -> PM: a loop
+        cs.setU32(0x150, ExtendedCapability.header(0x18, 1, 0x400));  // LTR -> 0x400
+        cs.setU32(0x400, 0xFFFF_FFFF);                                // chain broken at 0x400
+        Path dump = device(cs);
+        String inspect = CliRun.of("inspect", dump.toString()).out();
+        List<String> expected = inspect.lines().filter(l -> l.matches("    (info|warning|error) .*")).toList();
+        assertThat(expected).anyMatch(l -> l.startsWith("    error loop @0x80"))
+                .anyMatch(l -> l.startsWith("    error chain-broken @0x400"));
+
+        CliRun run = plan(dump, "--pasid");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("  chain findings (the dump's, as vcap inspect reports them):\n"
+                + String.join("\n", expected) + "\n").contains("PASID  0xff8");
+
+        JsonNode findings = json(plan(dump, "--pasid", "--json")).get("devices").get(0).get("findings");
+        JsonNode inspected = JSON.readTree(CliRun.of("inspect", "--json", dump.toString()).out()).get("devices").get(0)
+                .get("findings");
+        assertThat(findings).isEqualTo(inspected);
+        assertThat(findings.findValuesAsText("kind")).contains("loop", "chain-broken");
     }
 
     // ------------------------------------------------------------------ corpus
