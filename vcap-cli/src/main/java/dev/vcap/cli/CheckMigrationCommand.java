@@ -35,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap check-migration}: may a guest with this contract move to this device? */
 @Command(name = "check-migration",
         mixinStandardHelpOptions = true,
+        header = "Admit or refuse a destination device against a contract.",
         description = {
             "Check a destination device against a source's layout contract: admitted,",
             "or refused with the first offending capability or byte and the rule it",

@@ -33,6 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap inspect}: decode devices and report capabilities, findings, gaps and suspects. */
 @Command(name = "inspect",
         mixinStandardHelpOptions = true,
+        header = "Decode config spaces: capabilities, findings, gaps, suspects.",
         description = {
             "Decode config spaces: per device, the capabilities (space, offset, ID, name, version, length),",
             "what the chain walk found (loops, overlaps, truncation, ...), the gaps no capability owns,",
@@ -43,7 +44,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "A directory stands for the dump files below it."},
         footer = {"", "Examples:",
             "  vcap inspect dump.lspci",
-            "  vcap inspect --map ../shared/corpus/dumps/pciutils_pri-pasid__6a-01.0__8086-0b25.lspci",
+            "  D=../shared/corpus/dumps/pciutils_pri-pasid__6a-01.0__8086-0b25.lspci",
+            "  vcap inspect --map $D",
             "  vcap inspect --decode --sysfs 0000:00:02.0",
             "  vcap inspect --json dumps/ > devices.json",
             "",

@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
 /** {@code vcap plan}: build each device's guest-visible config space and place PASID, PRI and ATS. */
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
+        header = "Build a guest's config space and place PASID, PRI and ATS.",
         sortOptions = false,
         description = {
             "Build each device's guest-visible config space as a VMM does -- vfio-pci's",

@@ -43,6 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap pool}: one layout contract for every device of a pool, or who blocks it. */
 @Command(name = "pool",
         mixinStandardHelpOptions = true,
+        header = "Plan one layout contract valid on every device of a pool.",
         description = {
             "Plan one layout for a pool of devices -- say, the same device on every",
             "host a VM may migrate to -- and write it as a contract valid on every one;",

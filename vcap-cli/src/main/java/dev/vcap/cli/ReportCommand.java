@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 /** {@code vcap report}: a picture of each device's guest-visible 4 KiB config space, as HTML with inline SVG. */
 @Command(name = "report",
         mixinStandardHelpOptions = true,
+        header = "Draw each device's guest-visible config space as HTML.",
         sortOptions = false,
         description = {
             "Draw each device's guest-visible config space (vfio-pci's view, default",

@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap simulate}: the whole story on simulated hosts, with a verdict. */
 @Command(name = "simulate",
         mixinStandardHelpOptions = true,
+        header = "Run a scenario: hosts, VMM and guest, checked step by step.",
         description = {
             "Run a scenario on simulated hosts: the host kernels (vfio, iommufd, an",
             "IOMMU with Linux 6.15's PASID rules), the VMM (virtual config space,",

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 /** {@code vcap survey}: where would vPASID go, policy by policy, over many devices. */
 @Command(name = "survey",
         mixinStandardHelpOptions = true,
+        header = "Ask each placement policy where vPASID goes, per device.",
         sortOptions = false,
         description = {
             "For every assignable PCI Express function with 4 KiB config space (bridges,",
