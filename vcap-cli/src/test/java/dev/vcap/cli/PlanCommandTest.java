@@ -332,6 +332,16 @@ class PlanCommandTest {
                 + " expected a multiple of 4\n");
     }
 
+    /** A binary file given as --layout: what was expected, not a decoder's exception. */
+    @Test
+    void aBinaryLayoutFileSaysWhatWasExpected() throws Exception {
+        Path layout = Files.write(tmp.resolve("layout.yaml"), new byte[] {'v', 'e', 'r', 0x0A, (byte) 0xFE, 0x00});
+        CliRun run = plan(device(TestDevices.clean().build()), "--pasid", "--layout", layout);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.err()).isEqualTo("vcap: " + layout + ":2: not text: byte 0xfe at offset 4 is not UTF-8; expected"
+                + " a layout file (YAML text, docs/LAYOUT.md)\n");
+    }
+
     @Test
     void missingFilesAreBadInput() throws Exception {
         Path f = device(TestDevices.clean().build());
