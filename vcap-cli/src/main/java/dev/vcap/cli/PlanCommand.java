@@ -92,6 +92,11 @@ final class PlanCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "nothing to place: give --pasid, --pri and/or --ats");
         }
         PlanSettings settings = placement.resolve();
+        for (Path output : new Path[] {emit, contract}) {
+            if (output != null) {
+                AtomicFile.checkWritable(output);
+            }
+        }
         List<Path> inputs = Inputs.expand(files);
         PrintWriter err = spec.commandLine().getErr();
         List<DumpFormatException> errors = new ArrayList<>();

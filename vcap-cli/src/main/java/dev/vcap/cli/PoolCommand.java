@@ -125,6 +125,9 @@ final class PoolCommand implements Callable<Integer> {
         PlacementOptions placement = PlacementOptions.defaults().withQuirks(table);
         PoolPlanner.Options options = new PoolPlanner.Options(requests, placement,
                 new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
+        if (contractOut != null) {
+            AtomicFile.checkWritable(contractOut);
+        }
         PoolPlanner.PoolPlan plan;
         Devices devices = new Devices(Inputs.expand(files));
         try (devices) {

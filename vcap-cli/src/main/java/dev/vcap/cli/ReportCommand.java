@@ -57,6 +57,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         PlanSettings settings = placement.resolve();
+        AtomicFile.checkWritable(html);
         List<Path> inputs = Inputs.expand(files);
         PrintWriter err = spec.commandLine().getErr();
         List<DevicePlan> plans = new ArrayList<>();

@@ -81,6 +81,9 @@ final class SurveyCommand implements Callable<Integer> {
         }
         PlacementOptions options = new PlacementOptions(Map.of(), null, List.of(), table, null, true,
                 PlacementOptions.Compat.VCAP);
+        if (html != null) {
+            AtomicFile.checkWritable(html);
+        }
         List<Path> inputs = Inputs.expand(files);
         PrintWriter err = spec.commandLine().getErr();
         List<SurveyRow> rows = new ArrayList<>();
