@@ -60,7 +60,9 @@ final class SimulateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Simulation.Result result;
         if (json) {
-            JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8);
+            // JSON Lines: one object per line, no separator before the next root value
+            JsonGenerator g = new JsonFactory().setRootValueSeparator(null).createGenerator(main.rawOut(),
+                    JsonEncoding.UTF8);
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             result = Simulation.run(scenario, e -> {
                 try {
