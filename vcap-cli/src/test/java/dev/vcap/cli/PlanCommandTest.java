@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +127,20 @@ class PlanCommandTest {
         assertThat(p.get("capability").asText()).isEqualTo("PASID");
         assertThat(p.get("offset").asInt()).isEqualTo(0xFF8);
         assertThat(p.get("policy").asText()).isEqualTo("gap-search");
+        JsonNode registers = p.get("registers");
+        assertThat(names(registers)).containsExactly("note", "fields");
+        assertThat(registers.get("note").asText()).isEqualTo("width 16, Exec+ Priv- (the device's physical PASID: width"
+                + " 16, Exec+ Priv-)");
+        assertThat(names(registers.get("fields").get(0))).containsExactly("register", "field", "offset", "bitLow",
+                "bitHigh", "value", "meaning");
+        Map<String, Long> fields = new java.util.LinkedHashMap<>();
+        registers.get("fields").forEach(f -> fields.put(f.get("register").asText() + "/" + f.get("field").asText(),
+                f.get("value").asLong()));
+        assertThat(fields).containsEntry("PASID Capability/Max PASID Width", 16L)
+                .containsEntry("PASID Capability/Execute Permission Supported", 1L)
+                .containsEntry("PASID Capability/Privileged Mode Supported", 0L)
+                .containsEntry("PASID Control/PASID Enable", 0L);
+        assertThat(registers.get("fields").get(0).get("offset").asInt()).isEqualTo(0xFF8 + 4);
         assertThat(p.get("trail")).hasSize(7);
         assertThat(names(p.get("trail").get(0))).containsExactly("policy", "outcome", "offset", "reason");
         assertThat(names(p.get("rejected").get(0))).containsExactly("policy", "first", "last", "reason");
