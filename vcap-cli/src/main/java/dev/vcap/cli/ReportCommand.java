@@ -87,6 +87,12 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         AtomicFile.write(html, render(plans, errors).getBytes(StandardCharsets.UTF_8));
+        long refusals = plans.stream().filter(DevicePlan::refused).count();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("report: %d device%s drawn, written to %s%s%s%n", plans.size(), plans.size() == 1 ? "" : "s", html,
+                refusals == 0 ? "" : "; " + refusals + " refused", errors.isEmpty() ? ""
+                        : "; " + errors.size() + " input" + (errors.size() == 1 ? "" : "s") + " could not be read");
+        out.flush();
         err.flush();
         return !errors.isEmpty() ? ExitCodes.BAD_INPUT : refused ? ExitCodes.REFUSED : ExitCodes.OK;
     }
