@@ -197,6 +197,20 @@ class QuirkTableTest {
                 """, 3, "quirks[0].source", "missing; this field is required");
     }
 
+    /** The hole PlacementFilesFuzzTest#layout found in layout files, checked here for quirk entries. */
+    @Test
+    void aMatchWithAnEmptyVendorList() {
+        assertError("""
+                version: 1
+                quirks:
+                  - id: a
+                    match: {vendor: [], device: 0x1234}
+                    forbid: [{range: 0x40-0x43, reason: r}]
+                    source: s
+                """, 4, "quirks[0].match.vendor",
+                "an empty list matches no device; expected at least one ID (leave the field out to match any)");
+    }
+
     @Test
     void unsupportedVersion() {
         assertError("version: 2\nquirks: []\n", 1, "version", "unsupported version 2; expected 1");
