@@ -5,6 +5,8 @@ import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.Header;
 import dev.vcap.pci.dump.DumpFormatException;
+import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * What the commands that build a guest's config space ({@code plan}, {@code report},
@@ -34,6 +36,22 @@ final class DeviceChecks {
                     + " or a 4096-byte config image");
         }
         return null;
+    }
+
+    /**
+     * True when the dump can stand for a device; else it is added to {@code errors} and, with an
+     * {@code err}, named there at once — for the commands that go on with the other devices.
+     */
+    static boolean usable(DeviceImage d, PrintWriter err, List<DumpFormatException> errors) {
+        DumpFormatException incomplete = incomplete(d);
+        if (incomplete == null) {
+            return true;
+        }
+        if (err != null) {
+            err.println("vcap: " + incomplete.getMessage());
+        }
+        errors.add(incomplete);
+        return false;
     }
 
     /** Why vfio-pci would not bind the function, so no VM can be given it (a refusal, exit 4), or null. */

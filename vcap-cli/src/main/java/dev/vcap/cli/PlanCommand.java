@@ -112,10 +112,7 @@ final class PlanCommand implements Callable<Integer> {
                 try (DeviceSource source = Dumps.open(file)) {
                     while (source.hasNext()) {
                         DeviceImage next = source.next();
-                        DumpFormatException incomplete = DeviceChecks.incomplete(next);
-                        if (incomplete != null) {
-                            err.println("vcap: " + incomplete.getMessage());
-                            errors.add(incomplete);
+                        if (!DeviceChecks.usable(next, err, errors)) {
                             continue;
                         }
                         DevicePlan p = DevicePlan.of(next, settings);

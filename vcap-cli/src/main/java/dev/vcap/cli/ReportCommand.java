@@ -66,13 +66,9 @@ final class ReportCommand implements Callable<Integer> {
             try (DeviceSource source = Dumps.open(file)) {
                 while (source.hasNext()) {
                     DeviceImage next = source.next();
-                    DumpFormatException incomplete = DeviceChecks.incomplete(next);
-                    if (incomplete != null) {
-                        err.println("vcap: " + incomplete.getMessage());
-                        errors.add(incomplete);
-                        continue;
+                    if (DeviceChecks.usable(next, err, errors)) {
+                        plans.add(DevicePlan.of(next, settings));
                     }
-                    plans.add(DevicePlan.of(next, settings));
                 }
             } catch (DumpFormatException e) {
                 err.println("vcap: " + e.getMessage());

@@ -95,9 +95,7 @@ final class SurveyCommand implements Callable<Integer> {
                 try (DeviceSource source = Dumps.open(file)) {
                     while (source.hasNext()) {
                         DeviceImage next = source.next();
-                        DumpFormatException incomplete = DeviceChecks.incomplete(next);
-                        if (incomplete != null) {
-                            errors.add(incomplete);
+                        if (!DeviceChecks.usable(next, null, errors)) {
                             continue;
                         }
                         SurveyRow row = SurveyRow.of(next, options);
