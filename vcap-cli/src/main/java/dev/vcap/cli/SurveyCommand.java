@@ -142,8 +142,7 @@ final class SurveyCommand implements Callable<Integer> {
         out.println();
         out.println("Totals");
         out.printf("  files %d, devices %d, surveyed %d (assignable PCI Express with 4 KiB config space), skipped %d%n",
-                t.files,
-                t.devices, t.surveyed, t.devices - t.surveyed);
+                t.files, t.devices, t.surveyed, t.devices - t.surveyed);
         t.skipped.forEach((why, n) -> out.printf("    skipped %4d  %s%n", n, why));
         out.printf("  surveyed devices with a physical PASID (hidden by vfio-pci): %d%n", t.withPhysicalPasid);
         out.println();

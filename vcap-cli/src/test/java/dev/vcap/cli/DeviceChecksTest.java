@@ -84,7 +84,8 @@ class DeviceChecksTest {
                 Arguments.of("a 64-byte capture (a user other than root)", header,
                         "src.lspci:1: device 0000:00:1c.0: only 64 bytes were captured; read config space as root"),
                 Arguments.of("a function that does not respond (D3cold)", allOnes,
-                        ":1: device 0000:00:1c.0: function not responding: its Vendor ID and Header Type read all ones"));
+                        ":1: device 0000:00:1c.0: function not responding: its Vendor ID and Header Type read all"
+                                + " ones"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -55,7 +55,8 @@ class HelpTest {
         Path corpus = Corpus.require();
         List<String> missing = new ArrayList<>();
         for (String command : COMMANDS) {
-            Matcher m = Pattern.compile("\\.\\./shared/corpus/([^\\s\"']+)").matcher(CliRun.of(command, "--help").out());
+            Matcher m = Pattern.compile("\\.\\./shared/corpus/([^\\s\"']+)")
+                    .matcher(CliRun.of(command, "--help").out());
             while (m.find()) {
                 if (!corpus.resolve(m.group(1)).toFile().exists()) {
                     missing.add(command + ": " + m.group());

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -204,7 +205,7 @@ public final class SimHost implements Host {
      */
     public synchronized SimVfioDevice openDevice(PciAddress address, PasidOption option) {
         Node n = node(address);
-        java.util.Optional<String> refused = VfioPciProbe.refusal(n.fn().snapshot());
+        Optional<String> refused = VfioPciProbe.refusal(n.fn().snapshot());
         if (refused.isPresent()) {
             throw Rule.HEADER_TYPE_NOT_NORMAL.fail(address + ": " + refused.get());
         }

@@ -213,7 +213,8 @@ class VfioConfigViewTest {
     @MethodSource("pciExpressLengths")
     void vfioCapLenSizesPciExpressByVersionAndType(String name, int version, int type, int length) {
         ConfigSpace cs = ConfigSpaceBuilder.endpoint(0x8086, 0x1111)
-                .standard(0x40, StandardCapability.PCI_EXPRESS, (c, at) -> c.setU16(at + EXP_FLAGS, type << 4 | version))
+                .standard(0x40, StandardCapability.PCI_EXPRESS,
+                        (c, at) -> c.setU16(at + EXP_FLAGS, type << 4 | version))
                 .standard(0xA0, StandardCapability.MSIX).build();
         var view = open(cs).config();
         assertThat(view.permissionsAt(0x40 + length - 1).name()).isEqualTo("EXP");

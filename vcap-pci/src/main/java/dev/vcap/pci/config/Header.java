@@ -83,12 +83,12 @@ public final class Header {
     public static final int TYPE_BRIDGE = 1;
     public static final int TYPE_CARDBUS = 2;
 
-    private Header() {
-    }
-
     /** A register read no function answered: config reads of an absent function return all ones. */
     private static final int NO_ANSWER_U8 = 0xFF;
     private static final int NO_ANSWER_U16 = 0xFFFF;
+
+    private Header() {
+    }
 
     /**
      * True when no function answered: the Vendor ID reads 0xFFFF (lspci's "Illegal Vendor ID"; an

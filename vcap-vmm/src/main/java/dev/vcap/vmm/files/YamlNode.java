@@ -66,7 +66,8 @@ public final class YamlNode {
             throw new FileFormatException(name, 0, "", "cannot read: " + e.getMessage());
         }
         if (bytes.length > MAX_BYTES) {
-            throw new FileFormatException(name, 0, "", "larger than " + (MAX_BYTES >> 20) + " MiB; expected " + expected);
+            throw new FileFormatException(name, 0, "", "larger than " + (MAX_BYTES >> 20) + " MiB; expected "
+                    + expected);
         }
         return parse(new StringReader(text(bytes, name, expected)), name);
     }
