@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Header;
 import dev.vcap.pci.config.PciAddress;
+import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.config.HidingPolicy;
 import dev.vcap.vmm.migration.Admission;
@@ -33,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap check-migration}: may a guest with this contract move to this device? */
 @Command(name = "check-migration",
         mixinStandardHelpOptions = true,
+        header = "Admit or refuse a destination device against a contract.",
         description = {
             "Check a destination device against a source's layout contract: admitted,",
             "or refused with the first offending capability or byte and the rule it",
@@ -53,6 +56,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Exit codes: 0 admitted, 4 refused (including a tampered or malformed",
             "contract), 3 a file missing or unreadable, 2 usage. See docs/CLI.md."})
 final class CheckMigrationCommand implements Callable<Integer> {
+
+    /** The rule a destination breaks when vfio-pci would not bind it (a bridge): it cannot be assigned. */
+    static final String NOT_ASSIGNABLE = "NOT_ASSIGNABLE";
 
     @Spec
     CommandSpec spec;
@@ -96,12 +102,21 @@ final class CheckMigrationCommand implements Callable<Integer> {
             throw new BadInputException(contractFile + ": no such file");
         }
         DeviceImage dest = pick(Dumps.readAll(destination));
+        DumpFormatException incomplete = DeviceChecks.incomplete(dest);
+        if (incomplete != null) {
+            throw incomplete;
+        }
         LayoutContract contract;
         try {
             contract = ContractCodec.read(document);
         } catch (ContractFormatException e) {
             return report(new Admission.Result.Refused(null, -1, "the contract cannot be trusted: " + e.getMessage()),
                     "CONTRACT_" + e.reason(), List.of());
+        }
+        String notAssignable = DeviceChecks.notAssignable(dest);
+        if (notAssignable != null) {
+            return report(new Admission.Result.Refused(null, Header.HEADER_TYPE, notAssignable), NOT_ASSIGNABLE,
+                    List.of());
         }
         Admission.Result r = Admission.admit(contract, SimHost.vfioView(dest), options(contract));
         return switch (r) {

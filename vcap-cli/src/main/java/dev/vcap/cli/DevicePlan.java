@@ -34,11 +34,13 @@ import java.util.function.UnaryOperator;
  * @param device     the dump
  * @param physical   the dump's own chain and occupancy
  * @param skipped    why nothing is placed on this device (not PCI Express, no 4 KiB space), or null
- * @param vcs        the guest-visible config space (after placement when planned)
+ * @param vcs        the guest-visible config space (after placement when planned); null when vfio-pci
+ *                   does not bind the function
  * @param hostHidden what vfio-pci hides from user space, with why
  * @param actions    what the hiding policy, a layout and the engine did before placing
  * @param plan       the placement plan, or null when skipped or refused by a layout
- * @param refusal    a layout file's refusal of the whole device, or null
+ * @param refusal    a refusal of the whole device — vfio-pci does not bind it, or a layout file does
+ *                   not describe it — or null
  * @param registers  the synthesized registers' values, with where they came from
  * @param quirks     the quirk entries matching the device
  */
@@ -63,7 +65,10 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         return refusal != null || plan != null && plan.refused();
     }
 
-    /** Builds and plans one device. */
+    /**
+     * Builds and plans one device. A function vfio-pci does not bind has no guest view: its plan is
+     * refused, with {@code vcs} null.
+     */
     static DevicePlan of(DeviceImage device, PlanSettings settings) {
         return of(device, settings, UnaryOperator.identity());
     }
@@ -75,6 +80,11 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
     static DevicePlan of(DeviceImage device, PlanSettings settings, UnaryOperator<ConfigRegion> backing) {
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
+        String notAssignable = DeviceChecks.notAssignable(device);
+        if (notAssignable != null) {
+            return new DevicePlan(device, physical, null, null, List.of(), List.of(), null, notAssignable,
+                    settings.registers(cs), List.of());
+        }
         ConfigRegion view = backing.apply(SimHost.vfioView(device));
         List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(view.snapshot()));
         String skipped = skipReason(cs, physical.chain());
@@ -129,9 +139,17 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         return v.map(VirtualCapability::origin).orElse(Origin.VIRTUAL);
     }
 
+    /** The capabilities the guest sees; none without a guest view. */
+    List<Capability> guestCapabilities() {
+        return vcs == null ? List.of() : guestChain().all().toList();
+    }
+
     /** Everything the guest does not see: the host's hiding first, then vcap's. */
     List<Hidden> hidden() {
         List<Hidden> out = new ArrayList<>(hostHidden);
+        if (vcs == null) {
+            return out;
+        }
         for (HiddenCapability h : vcs.layout().hidden()) {
             out.add(new Hidden(h.space(), h.offset(), h.id(), h.version(), h.length(), "vcap",
                     h.reason() + (h.dropped() ? " (its bytes read zero and are free for reuse)" : "")));
@@ -163,6 +181,10 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
                 return String.format("vfio-pci hides ID 0x%04x: its length in pci_ext_cap_length[] is 0", c.id());
             }
         } else {
+            if (c.id() == VfioCapLengths.CAP_ID_BASIC) {
+                return "vfio-pci hides ID 0x00: vfio_cap_init sizes IDs 1..PCI_CAP_ID_MAX only (0 is its header's"
+                        + " pseudo-ID)";
+            }
             if (c.id() > VfioCapLengths.CAP_ID_MAX) {
                 return String.format("vfio-pci hides ID 0x%02x: past its table (PCI_CAP_ID_MAX 0x%02x)", c.id(),
                         VfioCapLengths.CAP_ID_MAX);

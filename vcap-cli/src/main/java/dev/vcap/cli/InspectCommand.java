@@ -33,6 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap inspect}: decode devices and report capabilities, findings, gaps and suspects. */
 @Command(name = "inspect",
         mixinStandardHelpOptions = true,
+        header = "Decode config spaces: capabilities, findings, gaps, suspects.",
         description = {
             "Decode config spaces: per device, the capabilities (space, offset, ID, name, version, length),",
             "what the chain walk found (loops, overlaps, truncation, ...), the gaps no capability owns,",
@@ -43,7 +44,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "A directory stands for the dump files below it."},
         footer = {"", "Examples:",
             "  vcap inspect dump.lspci",
-            "  vcap inspect --map ../shared/corpus/dumps/pciutils_dsa__6a-01.0__8086-0b25.lspci",
+            "  D=../shared/corpus/dumps/pciutils_pri-pasid__6a-01.0__8086-0b25.lspci",
+            "  vcap inspect --map $D",
             "  vcap inspect --decode --sysfs 0000:00:02.0",
             "  vcap inspect --json dumps/ > devices.json",
             "",
@@ -178,8 +180,7 @@ final class InspectCommand implements Callable<Integer> {
         @Override
         public void device(DeviceAnalysis a) {
             DeviceImage d = a.device();
-            out.printf("%s %s [%04x:%04x] (%d bytes, from %s)%n", d.address(), d.description(), d.vendorId(),
-                    d.deviceId(), d.config().length(), d.origin());
+            out.println(DeviceTitle.of(d));
             List<Capability> caps = a.chain().all().toList();
             if (caps.isEmpty()) {
                 out.println("  capabilities: none");
@@ -202,7 +203,7 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  gaps: " + describe(a.occupancy().gaps()));
             List<ByteRange> suspicious = a.occupancy().nonZeroInGaps();
             out.println("  non-zero bytes in gaps: " + (suspicious.isEmpty() ? "none" : describe(suspicious)));
-            if (decode) {
+            if (decode && !a.chain().undecodable()) {
                 Decoders.header(d.config()).ifPresent(h -> printFields("header", h.fields()));
                 for (Capability c : caps) {
                     Decoders.view(d.config(), c, a.chain().traits())

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code vcap plan}: build each device's guest-visible config space and place PASID, PRI and ATS. */
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
+        header = "Build a guest's config space and place PASID, PRI and ATS.",
         sortOptions = false,
         description = {
             "Build each device's guest-visible config space as a VMM does -- vfio-pci's",
@@ -99,6 +100,11 @@ final class PlanCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "nothing to place: give --pasid, --pri and/or --ats");
         }
         PlanSettings settings = placement.resolve();
+        for (Path output : new Path[] {emit, contract}) {
+            if (output != null) {
+                AtomicFile.checkWritable(output);
+            }
+        }
         List<Path> inputs = Inputs.expand(files);
         PrintWriter err = spec.commandLine().getErr();
         List<DumpFormatException> errors = new ArrayList<>();
@@ -116,13 +122,17 @@ final class PlanCommand implements Callable<Integer> {
             for (Path file : inputs) {
                 try (DeviceSource source = Dumps.open(file)) {
                     while (source.hasNext()) {
-                        DevicePlan p = DevicePlan.of(source.next(), settings);
+                        DeviceImage next = source.next();
+                        if (!DeviceChecks.usable(next, err, errors)) {
+                            continue;
+                        }
+                        DevicePlan p = DevicePlan.of(next, settings);
                         report.device(p);
                         only = planned++ == 0 ? p : null;
                         if (p.refused()) {
                             refusals.add(PlanText.refusals(p));
                         }
-                        if (writer != null) {
+                        if (writer != null && p.vcs() != null) {
                             DeviceImage d = p.device();
                             String earlier = emitted.putIfAbsent(d.address(), d.origin());
                             if (earlier != null && duplicate == null) {
@@ -178,6 +188,9 @@ final class PlanCommand implements Callable<Integer> {
         }
         if (p.skipped() != null) {
             return "nothing was placed: " + p.skipped();
+        }
+        if (p.refusal() != null) {
+            return p.refusal();
         }
         if (p.refused()) {
             return "a placement was refused";

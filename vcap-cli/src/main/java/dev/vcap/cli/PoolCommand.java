@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
+import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.config.CapabilityDefinition;
 import dev.vcap.vmm.config.HidingPolicy;
@@ -24,6 +25,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +43,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap pool}: one layout contract for every device of a pool, or who blocks it. */
 @Command(name = "pool",
         mixinStandardHelpOptions = true,
+        header = "Plan one layout contract valid on every device of a pool.",
         description = {
             "Plan one layout for a pool of devices -- say, the same device on every",
             "host a VM may migrate to -- and write it as a contract valid on every one;",
@@ -121,24 +125,32 @@ final class PoolCommand implements Callable<Integer> {
         PlacementOptions placement = PlacementOptions.defaults().withQuirks(table);
         PoolPlanner.Options options = new PoolPlanner.Options(requests, placement,
                 new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
+        if (contractOut != null) {
+            AtomicFile.checkWritable(contractOut);
+        }
         PoolPlanner.PoolPlan plan;
-        try (Devices devices = new Devices(Inputs.expand(files))) {
+        Devices devices = new Devices(Inputs.expand(files));
+        try (devices) {
             plan = PoolPlanner.plan(devices, options);
         }
         if (contractOut != null && plan.contract().isPresent()) {
             AtomicFile.write(contractOut, ContractCodec.write(plan.contract().get()));
         }
+        List<PoolPlanner.Blocker> blockers = new ArrayList<>(plan.blockers());
+        blockers.addAll(devices.notAssignable);
+        blockers.sort(Comparator.comparingInt(b -> devices.inputOrder.get(b.device())));
+        int read = plan.devices() + devices.notAssignable.size();
         if (json) {
-            json(plan);
+            json(plan, read, blockers);
         } else {
-            text(plan);
+            text(plan, read, blockers);
         }
-        return plan.complete() ? ExitCodes.OK : ExitCodes.REFUSED;
+        return plan.complete() && devices.notAssignable.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 
-    private void text(PoolPlanner.PoolPlan plan) {
+    private void text(PoolPlanner.PoolPlan plan, int read, List<PoolPlanner.Blocker> blockers) {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("pool: %d devices; one contract fits %d%n", plan.devices(), plan.core());
+        out.printf("pool: %d devices; one contract fits %d%n", read, plan.core());
         for (Decision d : plan.decisions()) {
             out.println("  " + (d.placed() ? String.format("%s at 0x%03x (%s: %s)", d.capability(), d.offset().getAsInt(),
                     d.policy(), d.reason()) : d.capability() + " not exposed: " + d.reason()));
@@ -147,21 +159,21 @@ final class PoolCommand implements Callable<Integer> {
                 + (contractOut == null ? "" : " written to " + contractOut) + String.format(
                 ", verified by admitting it on %d device%s (one per distinct class)", plan.verified(),
                 plan.verified() == 1 ? "" : "s")));
-        if (!plan.blockers().isEmpty()) {
-            out.printf("blocking: %d device%s (the smallest set found)%n", plan.blockers().size(),
-                    plan.blockers().size() == 1 ? "" : "s");
-            plan.blockers().forEach(b -> out.println("  " + b.device() + ": " + b.reason()));
+        if (!blockers.isEmpty()) {
+            out.printf("blocking: %d device%s (the smallest set found)%n", blockers.size(),
+                    blockers.size() == 1 ? "" : "s");
+            blockers.forEach(b -> out.println("  " + b.device() + ": " + b.reason()));
         }
         out.flush();
     }
 
-    private void json(PoolPlanner.PoolPlan plan) throws IOException {
+    private void json(PoolPlanner.PoolPlan plan, int read, List<PoolPlanner.Blocker> blockers) throws IOException {
         try (JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8)) {
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             g.writeStartObject();
-            g.writeNumberField("devices", plan.devices());
+            g.writeNumberField("devices", read);
             g.writeNumberField("core", plan.core());
-            g.writeBooleanField("complete", plan.complete());
+            g.writeBooleanField("complete", plan.complete() && read == plan.devices());
             g.writeArrayFieldStart("placements");
             for (Decision d : plan.decisions()) {
                 g.writeStartObject();
@@ -184,7 +196,7 @@ final class PoolCommand implements Callable<Integer> {
             }
             g.writeNumberField("verifiedClasses", plan.verified());
             g.writeArrayFieldStart("blockers");
-            for (PoolPlanner.Blocker b : plan.blockers()) {
+            for (PoolPlanner.Blocker b : blockers) {
                 g.writeStartObject();
                 g.writeStringField("device", b.device());
                 g.writeStringField("reason", b.reason());
@@ -196,10 +208,19 @@ final class PoolCommand implements Callable<Integer> {
         }
     }
 
-    /** Every device of the inputs, read one file after another. */
+    /**
+     * Every device of the inputs that vfio-pci would bind, read one file after another; the others
+     * (bridges) are kept aside as blockers. A dump too incomplete to stand for a device stops the
+     * run as bad input.
+     */
     private static final class Devices implements Iterator<DeviceImage>, AutoCloseable {
         private final Iterator<Path> files;
         private DeviceSource current;
+        private DeviceImage pending;
+        /** Blockers named as PoolPlanner names devices, {@code origin address}. */
+        final List<PoolPlanner.Blocker> notAssignable = new ArrayList<>();
+        /** Every device's name, in input order. */
+        final Map<String, Integer> inputOrder = new HashMap<>();
 
         Devices(List<Path> files) {
             this.files = files.iterator();
@@ -207,12 +228,27 @@ final class PoolCommand implements Callable<Integer> {
 
         @Override
         public boolean hasNext() {
-            while (current == null || !current.hasNext()) {
-                closeCurrent();
-                if (!files.hasNext()) {
-                    return false;
+            while (pending == null) {
+                while (current == null || !current.hasNext()) {
+                    closeCurrent();
+                    if (!files.hasNext()) {
+                        return false;
+                    }
+                    current = Dumps.open(files.next());
                 }
-                current = Dumps.open(files.next());
+                DeviceImage d = current.next();
+                DumpFormatException incomplete = DeviceChecks.incomplete(d);
+                if (incomplete != null) {
+                    throw incomplete;
+                }
+                String name = d.origin() + " " + d.address();
+                inputOrder.put(name, inputOrder.size());
+                String refusal = DeviceChecks.notAssignable(d);
+                if (refusal != null) {
+                    notAssignable.add(new PoolPlanner.Blocker(name, refusal));
+                } else {
+                    pending = d;
+                }
             }
             return true;
         }
@@ -222,7 +258,9 @@ final class PoolCommand implements Callable<Integer> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return current.next();
+            DeviceImage d = pending;
+            pending = null;
+            return d;
         }
 
         private void closeCurrent() {

@@ -85,7 +85,10 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
         int physicalPasid = physical.chain().find(ExtendedCapability.PASID).map(Capability::offset).orElse(-1);
         List<ByteRange> nonZero = physical.occupancy().nonZeroInGaps().stream()
                 .filter(r -> r.start() >= ConfigSpace.CONVENTIONAL_SIZE).toList();
-        String skipped = DevicePlan.skipReason(cs, physical.chain());
+        String skipped = DeviceChecks.notAssignable(device);
+        if (skipped == null) {
+            skipped = DevicePlan.skipReason(cs, physical.chain());
+        }
         VirtualConfigSpace base = skipped == null ? guest(device) : null;
         if (base != null && !base.hasExtendedList()) {
             skipped = "vfio-pci's view has no extended capability list";

@@ -30,6 +30,8 @@ public enum Rule {
     ALREADY_BOUND(Errno.EINVAL, "drivers/vfio/device_cdev.c"),
     /** No such device on this host. */
     NO_SUCH_DEVICE(Errno.ENODEV, "drivers/vfio/device_cdev.c"),
+    /** vfio-pci binds only type 0 (normal) functions: its probe refuses a bridge's header type. */
+    HEADER_TYPE_NOT_NORMAL(Errno.EINVAL, "drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_register_device"),
 
     // ---- iommufd objects
     /** An object ID that does not exist (or is not of the type the ioctl needs). */

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vcap.host.HwptAlloc;
 import dev.vcap.host.Rule;
 import dev.vcap.host.testing.Devices;
+import dev.vcap.pci.capability.DeviceTraits;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Header;
 import dev.vcap.pci.config.PciAddress;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
@@ -439,5 +444,27 @@ class ObjectRulesTest {
     void noSuchDevice(String address) {
         SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).build();
         expect(Rule.NO_SUCH_DEVICE, () -> host.openDevice(PciAddress.parse(address)));
+    }
+
+    static Stream<Arguments> headerTypeNotNormal() {
+        return Stream.of(
+                Arguments.of("root port (type 1)", ConfigSpaceBuilder.bridge(0x8086, 0x7A38)
+                        .pcie(0x40, DeviceTraits.PCIE_ROOT_PORT).build()),
+                Arguments.of("CardBus bridge (type 2)", ConfigSpaceBuilder.endpoint(0x1180, 0x0476)
+                        .with((c, at) -> c.setU8(Header.HEADER_TYPE, Header.TYPE_CARDBUS)).build()),
+                Arguments.of("multi-function root port (0x81)", ConfigSpaceBuilder.bridge(0x8086, 0x7A38)
+                        .with((c, at) -> c.setU8(Header.HEADER_TYPE, Header.HEADER_TYPE_MULTIFUNCTION | 1)).build()));
+    }
+
+    /** vfio_pci_core_register_device: vfio-pci does not bind a function whose header type is not 0. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void headerTypeNotNormal(String name, ConfigSpace bridge) {
+        PciAddress port = PciAddress.parse("00:1c.0");
+        SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).function(port, bridge).build();
+        assertThat(host.devices()).containsExactly(Devices.PF);
+        expect(Rule.HEADER_TYPE_NOT_NORMAL, () -> host.openDevice(port));
+        expect(Rule.HEADER_TYPE_NOT_NORMAL, () -> SimHost.vfioView(new DeviceImage(port, name, bridge, "built")));
+        host.openDevice(Devices.PF).close();
     }
 }
