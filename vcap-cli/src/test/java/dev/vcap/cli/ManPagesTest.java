@@ -80,7 +80,7 @@ class ManPagesTest {
         assertThat(ManPages.escape(".hidden")).isEqualTo("\\&.hidden");
         assertThat(ManPages.escape("a\\b")).isEqualTo("a\\eb");
         assertThat(ManPages.summary(Main.commandLine().getSubcommands().get("plan").getCommandSpec()))
-                .isEqualTo("Build each device's guest-visible config space as a VMM does");
+                .isEqualTo("Build a guest's config space and place PASID, PRI and ATS");
     }
 
     @Test
@@ -89,7 +89,7 @@ class ManPagesTest {
         Run r = run(Map.of("MANWIDTH", "120"), "/usr/bin/man", "-l", page("vcap-plan").toString());
         assertThat(r.exitCode()).as(r.out()).isZero();
         String plain = r.out().replaceAll(".\b", ""); // man overstrikes bold and underline off a terminal
-        assertThat(plain).contains("NAME").contains("vcap-plan - Build each device's guest-visible config space")
+        assertThat(plain).contains("NAME").contains("vcap-plan - Build a guest's config space and place PASID, PRI and ATS")
                 .contains("SYNOPSIS").contains("--emit-vmm=VMM").contains("Exit codes:").doesNotContain("\\f");
     }
 
