@@ -154,6 +154,10 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
                 return String.format("vfio-pci hides ID 0x%04x: its length in pci_ext_cap_length[] is 0", c.id());
             }
         } else {
+            if (c.id() == VfioCapLengths.CAP_ID_BASIC) {
+                return "vfio-pci hides ID 0x00: vfio_cap_init sizes IDs 1..PCI_CAP_ID_MAX only (0 is its header's"
+                        + " pseudo-ID)";
+            }
             if (c.id() > VfioCapLengths.CAP_ID_MAX) {
                 return String.format("vfio-pci hides ID 0x%02x: past its table (PCI_CAP_ID_MAX 0x%02x)", c.id(),
                         VfioCapLengths.CAP_ID_MAX);
