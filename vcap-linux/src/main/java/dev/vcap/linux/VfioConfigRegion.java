@@ -50,13 +50,13 @@ final class VfioConfigRegion implements ConfigRegion {
     public int read(int offset, int width) {
         ConfigRegion.checkAccess(size(), offset, width);
         MemorySegment buf = BUFFER.get().asSlice(0, width);
-        buf.fill((byte) 0);
         String call = String.format(Locale.ROOT, "pread %s config 0x%x/%d", what, offset, width);
         long n = Kernel.call("", () -> device.use(fd -> Libc.pread(fd, buf, region.offset() + offset, call)));
         if (n != width) {
             throw new IllegalStateException(call + ": the kernel returned " + n + " bytes");
         }
-        return BUFFER.get().get(LE_INT, 0);
+        int value = BUFFER.get().get(LE_INT, 0);
+        return width == 4 ? value : value & ((1 << (8 * width)) - 1);
     }
 
     @Override
