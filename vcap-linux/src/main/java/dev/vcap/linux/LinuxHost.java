@@ -18,6 +18,7 @@ import java.util.Optional;
 public final class LinuxHost implements Host {
 
     private final PciSysfs sysfs;
+    private final Path sys;
     private final Path dev;
 
     /** The running system: {@code /sys} and {@code /dev}. */
@@ -27,6 +28,7 @@ public final class LinuxHost implements Host {
 
     public LinuxHost(Path sysRoot, Path devRoot) {
         this.sysfs = new PciSysfs(sysRoot);
+        this.sys = sysRoot;
         this.dev = devRoot;
     }
 
@@ -99,6 +101,11 @@ public final class LinuxHost implements Host {
     /** True when this kernel has the legacy vfio container ({@code /dev/vfio/vfio}, CONFIG_VFIO_GROUP). */
     public boolean hasVfioContainer() {
         return Files.exists(dev.resolve("vfio/vfio"));
+    }
+
+    /** The sysfs root ({@code /sys}). */
+    public Path sysRoot() {
+        return sys;
     }
 
     /** The device root ({@code /dev}). */

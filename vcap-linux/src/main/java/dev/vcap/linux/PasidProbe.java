@@ -160,7 +160,7 @@ public final class PasidProbe {
         step("hardware info", "IOMMU_GET_HW_INFO", "dev_id " + devId, false, () -> {
             hw[0] = fd.getHwInfo(devId);
             return 0;
-        }, ignored -> describe(hw[0]));
+        }, ignored -> describeHwInfo(hw[0]));
         info = hw[0];
         int ioas = (int) step("IOAS alloc", "IOMMU_IOAS_ALLOC", "", false, fd::allocIoas, id -> "ioas " + id);
         if (ioas < 0) {
@@ -355,7 +355,8 @@ public final class PasidProbe {
         };
     }
 
-    static String describe(HwInfo h) {
+    /** {@code Intel VT-d, out_max_pasid_log2 20, capabilities 0x6 (PCI_PASID_EXEC, PCI_PASID_PRIV)}. */
+    public static String describeHwInfo(HwInfo h) {
         String type = h.dataType() == HwInfo.TYPE_INTEL_VTD ? "Intel VT-d" : "type " + h.dataType();
         return String.format(Locale.ROOT, "%s, out_max_pasid_log2 %d, capabilities 0x%x%s", type, h.maxPasidLog2(),
                 h.capabilities(), capabilityNames(h.capabilities()));

@@ -120,9 +120,9 @@ class PasidProbeTest {
 
     @Test
     void hardwareInfoIsDescribedWithItsCapabilityNames() {
-        assertThat(PasidProbe.describe(new HwInfo(1, 24, 0, 8))).isEqualTo("Intel VT-d, out_max_pasid_log2 0,"
+        assertThat(PasidProbe.describeHwInfo(new HwInfo(1, 24, 0, 8))).isEqualTo("Intel VT-d, out_max_pasid_log2 0,"
                 + " capabilities 0x8 (PCI_ATS_NOT_SUPPORTED)");
-        assertThat(PasidProbe.describe(new HwInfo(3, 0, 20, 6))).isEqualTo("type 3, out_max_pasid_log2 20,"
+        assertThat(PasidProbe.describeHwInfo(new HwInfo(3, 0, 20, 6))).isEqualTo("type 3, out_max_pasid_log2 20,"
                 + " capabilities 0x6 (PCI_PASID_EXEC, PCI_PASID_PRIV)");
     }
 }
