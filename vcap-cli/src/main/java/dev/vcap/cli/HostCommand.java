@@ -133,8 +133,7 @@ final class HostCommand implements Callable<Integer> {
         }
         out.println();
         if (lack != null) {
-            out.println(lack);
-            out.flush();
+            out.flush(); // what is missing goes to standard error
             return;
         }
         out.println("functions vfio-pci owns: " + rows.size());
@@ -169,9 +168,9 @@ final class HostCommand implements Callable<Integer> {
             PciFunction f = r.function();
             g.writeStartObject();
             g.writeStringField("address", f.address().toString());
-            g.writeStringField("vendor", String.format(Locale.ROOT, "%04x", f.vendor()));
-            g.writeStringField("device", String.format(Locale.ROOT, "%04x", f.device()));
-            g.writeStringField("class", String.format(Locale.ROOT, "%06x", f.classCode()));
+            g.writeNumberField("vendorId", f.vendor());
+            g.writeNumberField("deviceId", f.device());
+            g.writeNumberField("classCode", f.classCode());
             g.writeStringField("driver", f.driver());
             g.writeStringField("role", f.role());
             if (f.physfn() != null) {
@@ -184,15 +183,15 @@ final class HostCommand implements Callable<Integer> {
                 g.writeString(vf.toString());
             }
             g.writeEndArray();
-            g.writeNumberField("total_vfs", f.totalVfs());
+            g.writeNumberField("totalVfs", f.totalVfs());
             if (f.iommuGroup() >= 0) {
-                g.writeNumberField("iommu_group", f.iommuGroup());
+                g.writeNumberField("iommuGroup", f.iommuGroup());
             } else {
-                g.writeNullField("iommu_group");
+                g.writeNullField("iommuGroup");
             }
-            g.writeStringField("vfio_device", f.vfioDevicePath("/dev").orElse(null));
+            g.writeStringField("vfioDevice", f.vfioDevicePath("/dev").orElse(null));
             LinuxJson.hwInfo(g, r.hwInfo());
-            g.writeStringField("hw_info_error", r.hwInfoError());
+            g.writeStringField("hwInfoError", r.hwInfoError());
             g.writeEndObject();
         }
         g.writeEndArray();

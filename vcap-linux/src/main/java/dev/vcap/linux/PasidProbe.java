@@ -202,7 +202,7 @@ public final class PasidProbe {
                 new Step("PASID attach", "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "flags ATTACH_PASID, pasid " + PASID
                         + ", pt_id " + a, true, Outcome.SKIPPED, null, why, false),
                 new Step("PASID replace", "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "flags ATTACH_PASID, pasid " + PASID
-                        + ", pt_id " + b, true, Outcome.SKIPPED, null, why, false),
+                        + ", pt_id " + (b > 0 ? b : "(a second HWPT)"), true, Outcome.SKIPPED, null, why, false),
                 new Step("PASID detach", "VFIO_DEVICE_DETACH_IOMMUFD_PT", "flags DETACH_PASID, pasid " + PASID, true,
                         Outcome.SKIPPED, null, why, false),
                 new Step("RID detach", "VFIO_DEVICE_DETACH_IOMMUFD_PT", "flags 0", true, Outcome.SKIPPED, null, why,
