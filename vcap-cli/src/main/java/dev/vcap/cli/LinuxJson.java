@@ -3,7 +3,6 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.host.HwInfo;
 import dev.vcap.linux.Feature;
-import dev.vcap.linux.PasidProbe;
 import java.io.IOException;
 import java.util.List;
 
@@ -26,11 +25,8 @@ final class LinuxJson {
         g.writeNumberField("maxPasidLog2", h.maxPasidLog2());
         g.writeNumberField("capabilities", h.capabilities());
         g.writeArrayFieldStart("capabilityNames");
-        String names = PasidProbe.capabilityNames(h.capabilities());
-        if (!names.isEmpty()) {
-            for (String n : names.substring(2, names.length() - 1).split(", ")) {
-                g.writeString(n);
-            }
+        for (String n : h.capabilityNames()) {
+            g.writeString(n);
         }
         g.writeEndArray();
         g.writeEndObject();

@@ -10,7 +10,6 @@ import dev.vcap.linux.sysfs.PciFunction;
 import dev.vcap.pci.config.PciAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
