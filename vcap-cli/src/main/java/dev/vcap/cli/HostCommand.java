@@ -80,9 +80,9 @@ final class HostCommand implements Callable<Integer> {
         }
         String lack = rows.isEmpty() ? lack(features) : null;
         if (json) {
-            json(features, rows, lack);
+            json(features, rows, lack, host.devRoot().toString());
         } else {
-            text(spec.commandLine().getOut(), features, rows, lack);
+            text(spec.commandLine().getOut(), features, rows, lack, host.devRoot().toString());
         }
         if (lack != null) {
             spec.commandLine().getErr().println("vcap: " + lack);
@@ -126,7 +126,7 @@ final class HostCommand implements Callable<Integer> {
         }
     }
 
-    private static void text(PrintWriter out, KernelFeatures features, List<Row> rows, String lack) {
+    private static void text(PrintWriter out, KernelFeatures features, List<Row> rows, String lack, String dev) {
         out.println("kernel " + release() + "; features, each found by trying it:");
         for (Feature f : features.all()) {
             out.printf("  %-17s %-8s %s%n", f.key(), f.status().label(), f.detail());
@@ -140,7 +140,7 @@ final class HostCommand implements Callable<Integer> {
         for (Row r : rows) {
             PciFunction f = r.function();
             out.printf("  %s  %s  class %06x  %s  group %s  %s%n", f.address(), f.ids(), f.classCode(), role(f),
-                    f.iommuGroup() < 0 ? "none" : f.iommuGroup(), f.vfioDevicePath("/dev").orElse("no vfio device file"));
+                    f.iommuGroup() < 0 ? "none" : f.iommuGroup(), f.vfioDevicePath(dev).orElse("no vfio device file"));
             out.println("      IOMMU_GET_HW_INFO: " + (r.hwInfo() != null ? PasidProbe.describeHwInfo(r.hwInfo())
                     : "not read: " + r.hwInfoError()));
         }
@@ -158,7 +158,7 @@ final class HostCommand implements Callable<Integer> {
         return "function";
     }
 
-    private void json(KernelFeatures features, List<Row> rows, String lack) throws IOException {
+    private void json(KernelFeatures features, List<Row> rows, String lack, String dev) throws IOException {
         JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8);
         g.writeStartObject();
         g.writeStringField("kernel", release());
@@ -189,7 +189,7 @@ final class HostCommand implements Callable<Integer> {
             } else {
                 g.writeNullField("iommuGroup");
             }
-            g.writeStringField("vfioDevice", f.vfioDevicePath("/dev").orElse(null));
+            g.writeStringField("vfioDevice", f.vfioDevicePath(dev).orElse(null));
             LinuxJson.hwInfo(g, r.hwInfo());
             g.writeStringField("hwInfoError", r.hwInfoError());
             g.writeEndObject();

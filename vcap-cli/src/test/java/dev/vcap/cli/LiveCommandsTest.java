@@ -70,12 +70,12 @@ class LiveCommandsTest {
         assertThat(f.get("role").asText()).isEqualTo("VF");
         assertThat(f.get("physfn").asText()).isEqualTo("0000:03:00.0");
         assertThat(f.get("iommuGroup").asInt()).isEqualTo(20);
-        assertThat(f.get("vfioDevice").asText()).isEqualTo("/dev/vfio/devices/vfio0");
+        assertThat(f.get("vfioDevice").asText()).isEqualTo(fs.dev() + "/vfio/devices/vfio0");
         assertThat(f.get("hwInfo").isNull()).isTrue();
         assertThat(f.get("hwInfoError").asText()).startsWith("ENOTTY from VFIO_DEVICE_BIND_IOMMUFD");
         CliRun text = run(fs, "host");
-        assertThat(text.out()).contains("0000:03:10.0  8086:1520  class 020000  VF of 0000:03:00.0  group 20"
-                + "  /dev/vfio/devices/vfio0");
+        assertThat(text.out()).contains("0000:03:10.0  8086:1520  class 020000  VF of 0000:03:00.0  group 20  "
+                + fs.dev() + "/vfio/devices/vfio0");
     }
 
     @Test
