@@ -1,7 +1,6 @@
 package dev.vcap.cli;
 
 import dev.vcap.host.ConfigRegion;
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.host.vfio.VfioCapLengths;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
@@ -85,7 +84,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             return new DevicePlan(device, physical, null, null, List.of(), List.of(), null, notAssignable,
                     settings.registers(cs), List.of());
         }
-        ConfigRegion view = backing.apply(SimHost.vfioView(device));
+        ConfigRegion view = backing.apply(LiveViews.of(device));
         List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(view.snapshot()));
         String skipped = skipReason(cs, physical.chain());
         VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
@@ -93,7 +92,8 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         if (skipped == null && !vcs.hasExtendedList()) {
             skipped = "vfio-pci's view has no extended capability list";
         }
-        PlanSettings.Registers registers = settings.registers(cs);
+        PlanSettings.Registers registers = settings.registers(cs, LiveViews.hwInfo(device));
+        actions.addAll(registers.withheld());
         List<Quirk> quirks = settings.options().quirks().matching(DeviceIdentity.of(vcs.guestImage()));
         if (skipped != null || settings.requested().isEmpty()) {
             return new DevicePlan(device, physical, skipped, vcs, hostHidden, actions, null, null, registers, quirks);
@@ -103,7 +103,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             actions.addAll(plan.actions());
             return new DevicePlan(device, physical, null, vcs, hostHidden, actions, plan, null, registers, quirks);
         } catch (LayoutMismatchException e) {
-            VirtualConfigSpace fresh = VirtualConfigSpace.over(backing.apply(SimHost.vfioView(device)));
+            VirtualConfigSpace fresh = VirtualConfigSpace.over(backing.apply(LiveViews.of(device)));
             HidingPolicy.defaults().apply(fresh);
             return new DevicePlan(device, physical, null, fresh, hostHidden, actions, null, e.getMessage(), registers,
                     quirks);

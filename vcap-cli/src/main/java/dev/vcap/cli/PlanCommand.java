@@ -7,7 +7,6 @@ import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.dump.LspciTextWriter;
 import dev.vcap.vmm.emit.VmmTarget;
 import dev.vcap.vmm.migration.ContractCodec;
@@ -70,7 +69,11 @@ final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dump files or directories.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dump files, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Mixin
@@ -105,7 +108,7 @@ final class PlanCommand implements Callable<Integer> {
                 AtomicFile.checkWritable(output);
             }
         }
-        List<Path> inputs = Inputs.expand(files);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<DumpFormatException> errors = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
@@ -119,8 +122,8 @@ final class PlanCommand implements Callable<Integer> {
                                 settings)
                         : new TextReport(spec.commandLine().getOut())) {
             LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
-            for (Path file : inputs) {
-                try (DeviceSource source = Dumps.open(file)) {
+            for (DeviceInputs.DeviceInput input : inputs) {
+                try (DeviceSource source = input.open()) {
                     while (source.hasNext()) {
                         DeviceImage next = source.next();
                         if (!DeviceChecks.usable(next, err, errors)) {

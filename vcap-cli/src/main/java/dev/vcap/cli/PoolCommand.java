@@ -3,7 +3,6 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
@@ -34,6 +33,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -67,7 +67,11 @@ final class PoolCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dumps of the pool's devices, or directories.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dumps of the pool's devices, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--pasid", description = "Synthesize PASID.")
@@ -124,12 +128,12 @@ final class PoolCommand implements Callable<Integer> {
         }
         PlacementOptions placement = PlacementOptions.defaults().withQuirks(table);
         PoolPlanner.Options options = new PoolPlanner.Options(requests, placement,
-                new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
+                new Admission.Options(support, table, HidingPolicy.defaults()), LiveViews::of);
         if (contractOut != null) {
             AtomicFile.checkWritable(contractOut);
         }
         PoolPlanner.PoolPlan plan;
-        Devices devices = new Devices(Inputs.expand(files));
+        Devices devices = new Devices(DeviceInputs.expand(files, roots.host()));
         try (devices) {
             plan = PoolPlanner.plan(devices, options);
         }
@@ -214,7 +218,7 @@ final class PoolCommand implements Callable<Integer> {
      * run as bad input.
      */
     private static final class Devices implements Iterator<DeviceImage>, AutoCloseable {
-        private final Iterator<Path> files;
+        private final Iterator<DeviceInputs.DeviceInput> files;
         private DeviceSource current;
         private DeviceImage pending;
         /** Blockers named as PoolPlanner names devices, {@code origin address}. */
@@ -222,7 +226,7 @@ final class PoolCommand implements Callable<Integer> {
         /** Every device's name, in input order. */
         final Map<String, Integer> inputOrder = new HashMap<>();
 
-        Devices(List<Path> files) {
+        Devices(List<DeviceInputs.DeviceInput> files) {
             this.files = files.iterator();
         }
 
@@ -234,7 +238,7 @@ final class PoolCommand implements Callable<Integer> {
                     if (!files.hasNext()) {
                         return false;
                     }
-                    current = Dumps.open(files.next());
+                    current = files.next().open();
                 }
                 DeviceImage d = current.next();
                 DumpFormatException incomplete = DeviceChecks.incomplete(d);

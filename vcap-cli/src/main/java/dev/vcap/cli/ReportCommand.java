@@ -6,7 +6,6 @@ import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.placement.Decision;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +44,8 @@ final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dump files or directories.")
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dump files, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--html", paramLabel = "OUT", required = true, description = "The HTML file to write.")
@@ -54,16 +54,19 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     PlanOptions placement = new PlanOptions();
 
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
     @Override
     public Integer call() throws java.io.IOException {
         PlanSettings settings = placement.resolve();
         AtomicFile.checkWritable(html);
-        List<Path> inputs = Inputs.expand(files);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<DevicePlan> plans = new ArrayList<>();
         List<DumpFormatException> errors = new ArrayList<>();
-        for (Path file : inputs) {
-            try (DeviceSource source = Dumps.open(file)) {
+        for (DeviceInputs.DeviceInput input : inputs) {
+            try (DeviceSource source = input.open()) {
                 while (source.hasNext()) {
                     DeviceImage next = source.next();
                     if (DeviceChecks.usable(next, err, errors)) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.occupancy.ByteRange;
 import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.QuirkTable;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,7 +55,11 @@ final class SurveyCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "DIR", arity = "1..*", description = "Dump directories or files.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "DIR", arity = "1..*",
+            description = "Dump directories or files, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of the table.")
@@ -84,15 +88,15 @@ final class SurveyCommand implements Callable<Integer> {
         if (html != null) {
             AtomicFile.checkWritable(html);
         }
-        List<Path> inputs = Inputs.expand(files);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<SurveyRow> rows = new ArrayList<>();
         List<DumpFormatException> errors = new ArrayList<>();
         SurveyTotals totals = new SurveyTotals();
         totals.files = inputs.size();
         try (Progress bar = new Progress(err, "survey", inputs.size(), progress || Progress.stderrIsTerminal())) {
-            for (Path file : inputs) {
-                try (DeviceSource source = Dumps.open(file)) {
+            for (DeviceInputs.DeviceInput input : inputs) {
+                try (DeviceSource source = input.open()) {
                     while (source.hasNext()) {
                         DeviceImage next = source.next();
                         if (!DeviceChecks.usable(next, null, errors)) {

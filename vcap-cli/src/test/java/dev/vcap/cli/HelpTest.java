@@ -67,7 +67,8 @@ class HelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "simulate", "inspect", "plan", "survey", "report", "check-migration", "pool"})
+    @ValueSource(strings = {"", "simulate", "inspect", "plan", "survey", "report", "check-migration", "pool", "host",
+        "probe"})
     void helpFitsEightyColumnsAndTeachesExitCodes(String command) {
         CliRun run = command.isEmpty() ? CliRun.of("--help") : CliRun.of(command, "--help");
         assertThat(run.exitCode()).isZero();
