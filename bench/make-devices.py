@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes an lspci -xxxx file of N devices with unique addresses, cycling through the 4 KiB
-dumps of a corpus directory (only those whose file name contains MATCH, when given).
+dumps of a corpus directory (only those whose file name contains MATCH, when given) of
+functions vfio-pci binds: header type 0 (bridges are not assignable, and a function that did not
+respond reads header type 0xff).
 Usage: make-devices.py CORPUS_DUMPS_DIR N OUT [MATCH]"""
 import os
 import re
@@ -10,20 +12,25 @@ HEADER = re.compile(r'^([0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7] 
 HEX = re.compile(r'^[0-9a-f]{2,3}: ')
 
 
+def assignable(lines):
+    """Header type 0 (bits 6:0 of the byte at 0x0e, on the first hex line)."""
+    return int(lines[0].split()[1 + 0x0e], 16) & 0x7f == 0
+
+
 def devices(path):
-    """(description, hex lines) of each complete 4 KiB device in an lspci file."""
+    """(description, hex lines) of each complete 4 KiB assignable device in an lspci file."""
     out, desc, lines = [], None, []
     with open(path, encoding='latin-1') as f:
         for raw in f:
             line = raw.rstrip('\r\n')
             m = HEADER.match(line)
             if m:
-                if desc is not None and len(lines) == 256:
+                if desc is not None and len(lines) == 256 and assignable(lines):
                     out.append((desc, lines))
                 desc, lines = m.group(2), []
             elif desc is not None and HEX.match(line):
                 lines.append(line)
-    if desc is not None and len(lines) == 256:
+    if desc is not None and len(lines) == 256 and assignable(lines):
         out.append((desc, lines))
     return out
 

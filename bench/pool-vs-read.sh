@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pool planning against reading, on N devices (default 100000): a mixed pool (every 4 KiB corpus
-# dump, cycled) and a homogeneous one (N copies of Intel DSA 8086:0b25). Target: pooling costs at
-# most 2x reading. Prints the times; figures go into docs/PERFORMANCE.md with the machine and date.
+# dump of a function vfio-pci binds, cycled) and a homogeneous one (N copies of Intel DSA
+# 8086:0b25). Target: pooling costs at most 2x reading. Prints the times; figures go into
+# docs/PERFORMANCE.md with the machine and date.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-100000}"

@@ -3,8 +3,11 @@ package dev.vcap.cli;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -29,18 +32,37 @@ final class AtomicFile implements AutoCloseable {
                 StandardOpenOption.WRITE), 1 << 16);
     }
 
-    /** @throws BadInputException when the target's directory cannot take a file (exit 3) */
-    static AtomicFile create(Path target) {
+    /**
+     * Checks, before any work, that {@code target} can be written: not a directory, in a directory
+     * that exists and is writable. Commands call it for every output option first, so a typo in
+     * an output path costs nothing.
+     *
+     * @throws BadInputException naming the target and what is wrong (exit 3)
+     */
+    static void checkWritable(Path target) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
+        if (Files.isDirectory(abs)) {
+            throw new BadInputException(target + ": is a directory; expected a file name to write");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new BadInputException(target + ": cannot write: " + (Files.exists(dir) ? dir + " is not a directory"
+                    : "directory " + dir + " does not exist"));
+        }
+        if (!Files.isWritable(dir)) {
+            throw new BadInputException(target + ": cannot write: directory " + dir + " is not writable");
+        }
+    }
+
+    /** @throws BadInputException when the target's directory cannot take a file (exit 3) */
+    static AtomicFile create(Path target) {
+        checkWritable(target);
+        Path abs = target.toAbsolutePath();
         try {
-            if (Files.isDirectory(abs)) {
-                throw new BadInputException(target + ": is a directory; expected a file name to write");
-            }
-            return new AtomicFile(abs, dir.resolve("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
-                    + Long.toHexString(System.nanoTime()) + ".tmp"));
+            return new AtomicFile(abs, abs.getParent().resolve("." + abs.getFileName() + "." + ProcessHandle.current()
+                    .pid() + "." + Long.toHexString(System.nanoTime()) + ".tmp"));
         } catch (IOException e) {
-            throw new BadInputException(target + ": cannot write: " + e.getMessage());
+            throw cannotWrite(target, e);
         }
     }
 
@@ -50,8 +72,19 @@ final class AtomicFile implements AutoCloseable {
             f.stream().write(bytes);
             f.commit();
         } catch (IOException e) {
-            throw new BadInputException(target + ": cannot write: " + e.getMessage());
+            throw cannotWrite(target, e);
         }
+    }
+
+    /** The error for a failed write: about the target, never the temporary file beside it. */
+    private static BadInputException cannotWrite(Path target, IOException e) {
+        String why = switch (e) {
+            case NoSuchFileException x -> "its directory does not exist";
+            case AccessDeniedException x -> "permission denied";
+            case FileSystemException fs -> fs.getReason() != null ? fs.getReason() : "the file system refused it";
+            default -> e.getMessage();
+        };
+        return new BadInputException(target + ": cannot write: " + why);
     }
 
     OutputStream stream() {

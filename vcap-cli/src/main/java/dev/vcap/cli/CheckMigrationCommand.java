@@ -3,9 +3,11 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.vcap.host.sim.SimHost;
+import dev.vcap.host.HwInfo;
 import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Header;
 import dev.vcap.pci.config.PciAddress;
+import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.config.HidingPolicy;
 import dev.vcap.vmm.migration.Admission;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -33,6 +36,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap check-migration}: may a guest with this contract move to this device? */
 @Command(name = "check-migration",
         mixinStandardHelpOptions = true,
+        header = "Admit or refuse a destination device against a contract.",
         description = {
             "Check a destination device against a source's layout contract: admitted,",
             "or refused with the first offending capability or byte and the rule it",
@@ -56,31 +60,39 @@ import picocli.CommandLine.Model.CommandSpec;
             "contract), 3 a file missing or unreadable, 2 usage. See docs/CLI.md."})
 final class CheckMigrationCommand implements Callable<Integer> {
 
+    /** The rule a destination breaks when vfio-pci would not bind it (a bridge): it cannot be assigned. */
+    static final String NOT_ASSIGNABLE = "NOT_ASSIGNABLE";
+
     @Spec
     CommandSpec spec;
 
     @ParentCommand
     Main main;
 
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
     @Parameters(index = "0", paramLabel = "CONTRACT", description = "The source's contract (JSON).")
     Path contractFile;
 
-    @Parameters(index = "1", paramLabel = "DEST_FILE", description = "The destination device's dump.")
+    @Parameters(index = "1", paramLabel = "DEST_FILE",
+            description = "The destination device's dump, or the PCI address of a live function.")
     Path destination;
 
     @Option(names = "--address", paramLabel = "BDF", description = "Which device of DEST_FILE (default: the first).")
     String address;
 
     @Option(names = "--host-pasid-width", paramLabel = "N",
-            description = "The destination host's PASID width (GET_HW_INFO with the vIOMMU's); default: the contract's.")
+            description = "The destination host's PASID width (GET_HW_INFO with the vIOMMU's); default: a live"
+                    + " destination's IOMMU_GET_HW_INFO, else the contract's.")
     Integer hostPasidWidth;
 
     @Option(names = "--host-exec", negatable = true, description = "The destination supports Execute PASID requests"
-            + " (default: as the contract).")
+            + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).")
     Boolean hostExec;
 
     @Option(names = "--host-priv", negatable = true, description = "The destination supports Privileged PASID requests"
-            + " (default: as the contract).")
+            + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).")
     Boolean hostPriv;
 
     @Option(names = "--quirks", paramLabel = "FILE", description = "Quirk files the destination applies (repeatable).")
@@ -97,7 +109,11 @@ final class CheckMigrationCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new BadInputException(contractFile + ": no such file");
         }
-        DeviceImage dest = pick(Dumps.readAll(destination));
+        DeviceImage dest = pick(readDestination());
+        DumpFormatException incomplete = DeviceChecks.incomplete(dest);
+        if (incomplete != null) {
+            throw incomplete;
+        }
         LayoutContract contract;
         try {
             contract = ContractCodec.read(document);
@@ -105,8 +121,13 @@ final class CheckMigrationCommand implements Callable<Integer> {
             return report(new Admission.Result.Refused(null, -1, "the contract cannot be trusted: " + e.getMessage()),
                     "CONTRACT_" + e.reason(), List.of());
         }
-        Admission.Result r = Admission.admit(contract, SimHost.vfioView(dest),
-                admissionOptions(contract, hostPasidWidth, hostExec, hostPriv, quirkTable(quirks)));
+        String notAssignable = DeviceChecks.notAssignable(dest);
+        if (notAssignable != null) {
+            return report(new Admission.Result.Refused(null, Header.HEADER_TYPE, notAssignable), NOT_ASSIGNABLE,
+                    List.of());
+        }
+        Admission.Result r = Admission.admit(contract, LiveViews.of(dest), admissionOptions(contract,
+                LiveViews.hwInfo(dest), hostPasidWidth, hostExec, hostPriv, quirkTable(quirks)));
         return switch (r) {
             case Admission.Result.Admitted a -> report(r, null, a.actions());
             case Admission.Result.Refused f -> report(r, f.rule().name(), List.of());
@@ -114,17 +135,22 @@ final class CheckMigrationCommand implements Callable<Integer> {
     }
 
     /**
-     * The options admission runs with: the destination host's PASID support as given, else the
-     * contract's (so the same device is admitted), the quirk tables, vcap's default hiding policy.
+     * The options admission runs with: the destination host's PASID support as given, else
+     * IOMMU_GET_HW_INFO of a live destination ({@code live}, or null), else what the contract's PASID
+     * needs (so the same device is admitted); the quirk tables; vcap's default hiding policy.
      * {@code vcap plan --contract} admits its own contract with these before writing it.
      */
-    static Admission.Options admissionOptions(LayoutContract contract, Integer hostPasidWidth, Boolean hostExec,
-            Boolean hostPriv, QuirkTable quirks) {
+    static Admission.Options admissionOptions(LayoutContract contract, HwInfo live, Integer hostPasidWidth,
+            Boolean hostExec, Boolean hostPriv, QuirkTable quirks) {
+        Integer width = hostPasidWidth != null ? hostPasidWidth : live == null ? null
+                : Math.min(PasidSupport.MAX_WIDTH, live.maxPasidLog2());
+        Boolean exec = hostExec != null ? hostExec : live == null ? null : live.has(HwInfo.CAP_PCI_PASID_EXEC);
+        Boolean priv = hostPriv != null ? hostPriv : live == null ? null : live.has(HwInfo.CAP_PCI_PASID_PRIV);
         PasidSupport pasid = contract.synthesized(SyntheticCapability.PASID)
-                .map(s -> new PasidSupport(hostPasidWidth != null ? hostPasidWidth : s.pasidWidth(),
-                        hostExec != null ? hostExec : s.execute(), hostPriv != null ? hostPriv : s.privileged()))
-                .orElse(new PasidSupport(hostPasidWidth != null ? hostPasidWidth : 0, Boolean.TRUE.equals(hostExec),
-                        Boolean.TRUE.equals(hostPriv)));
+                .map(s -> new PasidSupport(width != null ? width : s.pasidWidth(),
+                        exec != null ? exec : s.execute(), priv != null ? priv : s.privileged()))
+                .orElse(new PasidSupport(width != null ? width : 0, Boolean.TRUE.equals(exec),
+                        Boolean.TRUE.equals(priv)));
         return new Admission.Options(pasid, quirks, HidingPolicy.defaults());
     }
 
@@ -135,6 +161,19 @@ final class CheckMigrationCommand implements Callable<Integer> {
             table = table.with(q);
         }
         return table;
+    }
+
+    /** The destination's devices: its dump, or the live function its address names. */
+    private List<DeviceImage> readDestination() throws IOException {
+        PciAddress live = DeviceInputs.address(destination);
+        if (live == null || Files.exists(destination)) {
+            return Dumps.readAll(destination);
+        }
+        try (var source = DeviceInputs.expand(List.of(destination), roots.host()).getFirst().open()) {
+            List<DeviceImage> out = new ArrayList<>();
+            source.forEachRemaining(out::add);
+            return out;
+        }
     }
 
     private DeviceImage pick(List<DeviceImage> devices) {

@@ -154,7 +154,7 @@ final class DeviceJson {
         g.writeStartObject();
         identity(g, a.device());
         g.writeBooleanField("pciExpress", a.chain().isPciExpress());
-        if (decode) {
+        if (decode && !a.chain().undecodable()) {
             var header = Decoders.header(a.device().config());
             if (header.isPresent()) {
                 g.writeObjectFieldStart("header");

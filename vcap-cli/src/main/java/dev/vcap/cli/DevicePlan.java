@@ -1,7 +1,6 @@
 package dev.vcap.cli;
 
 import dev.vcap.host.ConfigRegion;
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.host.vfio.VfioCapLengths;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
@@ -20,11 +19,13 @@ import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.DeviceIdentity;
 import dev.vcap.vmm.placement.LayoutMismatchException;
 import dev.vcap.vmm.placement.PlacementEngine;
+import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.PlacementPlan;
 import dev.vcap.vmm.placement.Quirk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * One device's plan: the guest-visible config space built as a VMM builds it — vfio-pci's view of
@@ -34,11 +35,13 @@ import java.util.Optional;
  * @param device     the dump
  * @param physical   the dump's own chain and occupancy
  * @param skipped    why nothing is placed on this device (not PCI Express, no 4 KiB space), or null
- * @param vcs        the guest-visible config space (after placement when planned)
+ * @param vcs        the guest-visible config space (after placement when planned); null when vfio-pci
+ *                   does not bind the function
  * @param hostHidden what vfio-pci hides from user space, with why
  * @param actions    what the hiding policy, a layout and the engine did before placing
  * @param plan       the placement plan, or null when skipped or refused by a layout
- * @param refusal    a layout file's refusal of the whole device, or null
+ * @param refusal    a refusal of the whole device — vfio-pci does not bind it, or a layout file does
+ *                   not describe it — or null
  * @param registers  the synthesized registers' values, with where they came from
  * @param quirks     the quirk entries matching the device
  */
@@ -66,19 +69,35 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         return refusal != null || plan != null && plan.unusable();
     }
 
-    /** Builds and plans one device. */
+    /**
+     * Builds and plans one device. A function vfio-pci does not bind has no guest view: its plan is
+     * refused, with {@code vcs} null.
+     */
     static DevicePlan of(DeviceImage device, PlanSettings settings) {
+        return of(device, settings, UnaryOperator.identity());
+    }
+
+    /**
+     * Builds and plans one device whose config region (vfio-pci's view of the dump) is seen through
+     * {@code backing}, e.g. to observe what reaches it.
+     */
+    static DevicePlan of(DeviceImage device, PlanSettings settings, UnaryOperator<ConfigRegion> backing) {
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
-        ConfigRegion view = SimHost.vfioView(device);
-        List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(read(view)));
+        String notAssignable = DeviceChecks.notAssignable(device);
+        if (notAssignable != null) {
+            return new DevicePlan(device, physical, null, null, List.of(), List.of(), null, notAssignable,
+                    settings.registers(cs), List.of());
+        }
+        ConfigRegion view = backing.apply(LiveViews.of(device));
+        List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(view.snapshot()));
         String skipped = skipReason(cs, physical.chain());
         VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
         List<String> actions = new ArrayList<>(HidingPolicy.defaults().apply(vcs));
         if (skipped == null && !vcs.hasExtendedList()) {
             skipped = "vfio-pci's view has no extended capability list";
         }
-        PlanSettings.Registers registers = settings.registers(cs);
+        PlanSettings.Registers registers = settings.registers(cs, LiveViews.hwInfo(device));
         List<Quirk> quirks = settings.options().quirks().matching(DeviceIdentity.of(vcs.guestImage()));
         if (skipped != null || settings.requested().isEmpty()) {
             return new DevicePlan(device, physical, skipped, vcs, hostHidden, actions, null, null, registers, quirks);
@@ -87,14 +106,15 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             PlacementPlan plan = PlacementEngine.place(vcs, registers.definitions(), settings.options());
             if (!registers.withheld().isEmpty()) {
                 List<Decision> decisions = new ArrayList<>();
-                registers.withheld().forEach((c, why) -> decisions.add(PlacementEngine.withheldAsQemu(c, why)));
+                registers.withheld().forEach((c, why) -> decisions.add(PlacementEngine.withheld(c,
+                        settings.options().compat() == PlacementOptions.Compat.QEMU ? "qemu-11.0" : "not-exposed", why)));
                 decisions.addAll(plan.decisions());
                 plan = new PlacementPlan(decisions, plan.actions(), plan.vcs());
             }
             actions.addAll(plan.actions());
             return new DevicePlan(device, physical, null, vcs, hostHidden, actions, plan, null, registers, quirks);
         } catch (LayoutMismatchException e) {
-            VirtualConfigSpace fresh = VirtualConfigSpace.over(SimHost.vfioView(device));
+            VirtualConfigSpace fresh = VirtualConfigSpace.over(backing.apply(LiveViews.of(device)));
             HidingPolicy.defaults().apply(fresh);
             return new DevicePlan(device, physical, null, fresh, hostHidden, actions, null, e.getMessage(), registers,
                     quirks);
@@ -130,9 +150,17 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         return v.map(VirtualCapability::origin).orElse(Origin.VIRTUAL);
     }
 
+    /** The capabilities the guest sees; none without a guest view. */
+    List<Capability> guestCapabilities() {
+        return vcs == null ? List.of() : guestChain().all().toList();
+    }
+
     /** Everything the guest does not see: the host's hiding first, then vcap's. */
     List<Hidden> hidden() {
         List<Hidden> out = new ArrayList<>(hostHidden);
+        if (vcs == null) {
+            return out;
+        }
         for (HiddenCapability h : vcs.layout().hidden()) {
             out.add(new Hidden(h.space(), h.offset(), h.id(), h.version(), h.length(), "vcap",
                     h.reason() + (h.dropped() ? " (its bytes read zero and are free for reuse)" : "")));
@@ -164,6 +192,10 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
                 return String.format("vfio-pci hides ID 0x%04x: its length in pci_ext_cap_length[] is 0", c.id());
             }
         } else {
+            if (c.id() == VfioCapLengths.CAP_ID_BASIC) {
+                return "vfio-pci hides ID 0x00: vfio_cap_init sizes IDs 1..PCI_CAP_ID_MAX only (0 is its header's"
+                        + " pseudo-ID)";
+            }
             if (c.id() > VfioCapLengths.CAP_ID_MAX) {
                 return String.format("vfio-pci hides ID 0x%02x: past its table (PCI_CAP_ID_MAX 0x%02x)", c.id(),
                         VfioCapLengths.CAP_ID_MAX);
@@ -173,13 +205,5 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             }
         }
         return "not in vfio-pci's view of the chain";
-    }
-
-    private static ConfigSpace read(ConfigRegion r) {
-        ConfigSpace cs = ConfigSpace.allocate(r.size());
-        for (int p = 0; p < r.size(); p += 4) {
-            cs.setU32(p, r.read(p, 4));
-        }
-        return cs;
     }
 }

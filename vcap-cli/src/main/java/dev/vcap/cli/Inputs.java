@@ -6,12 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Turns command-line paths into dump files. A directory stands for the dump files below it, in
  * name order: files ending {@code .lspci}, {@code .txt}, {@code .bin}, {@code .config}, or named
- * {@code config}; {@code *.vvv.txt} ({@code lspci -vvv} text without hex) is skipped.
+ * {@code config}; {@code *.vvv.txt} ({@code lspci -vvv} text without hex) is skipped. Symbolic
+ * links are followed one level deep ({@link DumpTree}); a directory without any dump file is bad
+ * input.
  */
 final class Inputs {
 
@@ -22,11 +23,17 @@ final class Inputs {
         List<Path> files = new ArrayList<>();
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
-                try (Stream<Path> walk = Files.walk(p)) {
-                    walk.filter(Files::isRegularFile).filter(Inputs::isDumpName).sorted().forEach(files::add);
+                List<Path> found;
+                try {
+                    found = DumpTree.files(p);
                 } catch (IOException e) {
                     throw new UncheckedIOException(new IOException(p + ": cannot list directory: " + e.getMessage(), e));
                 }
+                if (found.isEmpty()) {
+                    throw new BadInputException(p + ": no dump files found; expected files named *.lspci, *.txt, *.bin,"
+                            + " *.config or config in it or below it");
+                }
+                files.addAll(found);
             } else if (!Files.exists(p)) {
                 throw new BadInputException(p + ": no such file or directory");
             } else {

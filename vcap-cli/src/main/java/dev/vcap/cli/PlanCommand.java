@@ -3,13 +3,12 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.dump.LspciTextWriter;
+import dev.vcap.vmm.emit.VmmTarget;
 import dev.vcap.vmm.migration.Admission;
 import dev.vcap.vmm.migration.ContractCodec;
 import dev.vcap.vmm.migration.ContractFormatException;
@@ -37,6 +36,7 @@ import picocli.CommandLine.Spec;
 /** {@code vcap plan}: build each device's guest-visible config space and place PASID, PRI and ATS. */
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
+        header = "Build a guest's config space and place PASID, PRI and ATS.",
         sortOptions = false,
         description = {
             "Build each device's guest-visible config space as a VMM does -- vfio-pci's",
@@ -57,6 +57,7 @@ import picocli.CommandLine.Spec;
             "  vcap plan vf.lspci --pasid --pf pf.lspci --quirks site-quirks.yaml",
             "  vcap plan dumps/ --pasid --compat qemu --json",
             "  vcap plan dsa.lspci --pasid --pri --contract dsa.contract.json",
+            "  vcap plan dsa.lspci --pasid --emit-vmm qemu",
             "",
             "Exit codes: 0 every requested capability placed or deliberately not",
             "exposed; 2 usage or conflicting options; 3 bad input (a dump, quirk,",
@@ -72,7 +73,11 @@ final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dump files or directories.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dump files, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Mixin
@@ -87,6 +92,12 @@ final class PlanCommand implements Callable<Integer> {
                     + " the inputs must hold exactly one device. vcap check-migration admits a destination against it.")
     Path contract;
 
+    @Option(names = "--emit-vmm", paramLabel = "VMM", converter = VmmEmission.TargetConverter.class,
+            description = "Print, instead of the plan, the VMM configuration that realizes it: qemu"
+                    + " (-device vfio-pci) or libvirt (<hostdev>, <qemu:override>), with what the VMM cannot"
+                    + " express as warnings beside it (docs/VMM-CONFIG.md). With --json: each device's vmm key.")
+    VmmTarget emitVmm;
+
     @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
     boolean json;
 
@@ -96,7 +107,12 @@ final class PlanCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "nothing to place: give --pasid, --pri and/or --ats");
         }
         PlanSettings settings = placement.resolve();
-        List<Path> inputs = Inputs.expand(files);
+        for (Path output : new Path[] {emit, contract}) {
+            if (output != null) {
+                AtomicFile.checkWritable(output);
+            }
+        }
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<DumpFormatException> errors = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
@@ -105,18 +121,25 @@ final class PlanCommand implements Callable<Integer> {
         DevicePlan only = null;
         int planned = 0;
         try (AtomicFile out = emit == null ? null : AtomicFile.create(emit);
-                Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut())) {
+                Report report = json ? new JsonReport(main.rawOut(), emitVmm, settings)
+                        : emitVmm != null ? new VmmReport(new VmmEmission.TextReport(spec.commandLine().getOut(), emitVmm),
+                                settings)
+                        : new TextReport(spec.commandLine().getOut())) {
             LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
-            for (Path file : inputs) {
-                try (DeviceSource source = Dumps.open(file)) {
+            for (DeviceInputs.DeviceInput input : inputs) {
+                try (DeviceSource source = input.open()) {
                     while (source.hasNext()) {
-                        DevicePlan p = DevicePlan.of(source.next(), settings);
+                        DeviceImage next = source.next();
+                        if (!DeviceChecks.usable(next, err, errors)) {
+                            continue;
+                        }
+                        DevicePlan p = DevicePlan.of(next, settings);
                         report.device(p);
                         only = planned++ == 0 ? p : null;
                         if (p.refused()) {
                             refusals.add(PlanText.refusals(p));
                         }
-                        if (writer != null) {
+                        if (writer != null && p.vcs() != null) {
                             DeviceImage d = p.device();
                             String earlier = emitted.putIfAbsent(d.address(), d.origin());
                             if (earlier != null && duplicate == null) {
@@ -186,8 +209,8 @@ final class PlanCommand implements Callable<Integer> {
         } catch (ContractFormatException e) {
             return "the contract cannot be trusted: " + e.getMessage();
         }
-        Admission.Result r = Admission.admit(written, SimHost.vfioView(p.device()), CheckMigrationCommand
-                .admissionOptions(written, null, null, null, CheckMigrationCommand.quirkTable(placement.quirks)));
+        Admission.Result r = Admission.admit(written, LiveViews.of(p.device()), CheckMigrationCommand.admissionOptions(
+                written, LiveViews.hwInfo(p.device()), null, null, null, CheckMigrationCommand.quirkTable(placement.quirks)));
         return r instanceof Admission.Result.Refused f ? CheckMigrationCommand.refusal(f.rule().name(), f) : null;
     }
 
@@ -199,6 +222,9 @@ final class PlanCommand implements Callable<Integer> {
         }
         if (p.skipped() != null) {
             return "nothing was placed: " + p.skipped();
+        }
+        if (p.refusal() != null) {
+            return p.refusal();
         }
         if (p.refused()) {
             return "a placement was refused";
@@ -219,8 +245,12 @@ final class PlanCommand implements Callable<Integer> {
      */
     private static final class JsonReport implements Report {
         private final JsonGenerator g;
+        private final VmmTarget vmm;
+        private final PlanSettings settings;
 
-        JsonReport(OutputStream out) throws IOException {
+        JsonReport(OutputStream out, VmmTarget vmm, PlanSettings settings) throws IOException {
+            this.vmm = vmm;
+            this.settings = settings;
             g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
             g.writeStartObject();
             g.writeArrayFieldStart("devices");
@@ -229,7 +259,8 @@ final class PlanCommand implements Callable<Integer> {
         @Override
         public void device(DevicePlan p) throws IOException {
             g.writeRaw('\n');
-            PlanJson.device(g, p);
+            PlanJson.device(g, p, vmm == null ? null
+                    : gen -> VmmEmission.json(gen, vmm, VmmEmission.realize(p, settings, vmm)));
         }
 
         @Override
@@ -238,6 +269,18 @@ final class PlanCommand implements Callable<Integer> {
             g.writeEndObject();
             g.writeRaw('\n');
             g.flush();
+        }
+    }
+
+    private record VmmReport(VmmEmission.TextReport text, PlanSettings settings) implements Report {
+        @Override
+        public void device(DevicePlan p) {
+            text.add(p, settings);
+        }
+
+        @Override
+        public void close() {
+            text.close();
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.vcap.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.vcap.pci.capability.Capability;
+import dev.vcap.pci.capability.CapabilityChain;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.decode.Decoders;
+import dev.vcap.pci.decode.RegisterField;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.Outcome;
 import dev.vcap.vmm.placement.PlacementFinding;
@@ -18,22 +21,28 @@ final class PlanJson {
     private PlanJson() {
     }
 
-    static void device(JsonGenerator g, DevicePlan p) throws IOException {
+    /** More keys for a device object, written last. */
+    interface Extra {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** One device; {@code extra} (may be null) adds keys at the end. */
+    static void device(JsonGenerator g, DevicePlan p, Extra extra) throws IOException {
         g.writeStartObject();
         DeviceJson.identity(g, p.device());
         g.writeBooleanField("pciExpress", p.physical().chain().isPciExpress());
         nullableString(g, "skipped", p.skipped());
         g.writeBooleanField("refused", p.refused());
         nullableString(g, "refusal", p.refusal());
+        DeviceJson.findings(g, p.physical().chain().findings());
         g.writeArrayFieldStart("placements");
         if (p.plan() != null) {
             for (Decision d : p.plan().decisions()) {
-                decision(g, d, p.registers().notes().get(d.capability()));
+                decision(g, d, p);
             }
         }
         g.writeEndArray();
-        List<Capability> caps = p.guestChain().all().toList();
-        DeviceJson.capabilities(g, caps, null, c -> p.originOf(c).label());
+        DeviceJson.capabilities(g, p.guestCapabilities(), null, c -> p.originOf(c).label());
         g.writeArrayFieldStart("hidden");
         for (DevicePlan.Hidden h : p.hidden()) {
             g.writeStartObject();
@@ -58,10 +67,13 @@ final class PlanJson {
             quirk(g, q);
         }
         g.writeEndArray();
+        if (extra != null) {
+            extra.write(g);
+        }
         g.writeEndObject();
     }
 
-    static void decision(JsonGenerator g, Decision d, String registers) throws IOException {
+    static void decision(JsonGenerator g, Decision d, DevicePlan p) throws IOException {
         g.writeStartObject();
         g.writeStringField("capability", d.capability().name());
         if (d.offset().isPresent()) {
@@ -72,7 +84,14 @@ final class PlanJson {
         g.writeStringField("policy", d.policy());
         g.writeStringField("reason", d.reason());
         g.writeBooleanField("refused", d.refused());
-        nullableString(g, "registers", d.placed() ? registers : null);
+        if (d.placed()) {
+            g.writeObjectFieldStart("registers");
+            g.writeStringField("note", p.registers().notes().get(d.capability()));
+            DeviceJson.fields(g, registerFields(p, d));
+            g.writeEndObject();
+        } else {
+            g.writeNullField("registers");
+        }
         g.writeArrayFieldStart("findings");
         for (PlacementFinding f : d.findings()) {
             g.writeStartObject();
@@ -97,6 +116,18 @@ final class PlanJson {
         g.writeEndArray();
         rejected(g, d.rejected());
         g.writeEndObject();
+    }
+
+    /**
+     * The synthesized capability's registers as the guest reads them, decoded as {@code inspect
+     * --decode} decodes them; the extended header (ID, version, next) belongs to the layout.
+     */
+    private static List<RegisterField> registerFields(DevicePlan p, Decision d) {
+        ConfigSpace guest = p.guestImage();
+        return Decoders.view(guest, d.capability().kind(), d.offset().getAsInt(), CapabilityChain.walk(guest).traits())
+                .map(v -> v.fields().stream()
+                        .filter(f -> !f.register().equals(RegisterField.EXTENDED_CAPABILITY_HEADER)).toList())
+                .orElse(List.of());
     }
 
     static void rejected(JsonGenerator g, List<Rejection> rejected) throws IOException {

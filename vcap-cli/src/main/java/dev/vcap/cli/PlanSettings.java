@@ -4,12 +4,14 @@ import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.host.HwInfo;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.vmm.config.CapabilityDefinition;
 import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.SyntheticCapability;
 import dev.vcap.vmm.synth.PasidSupport;
 import dev.vcap.vmm.synth.Synthesizers;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +51,9 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
      *
      * @param definitions what to synthesize, in request order
      * @param notes       where each capability's values came from
-     * @param withheld    capabilities the host cannot offer at all, with why (QEMU 11.0's mode: a
-     *                    function without a PASID capability, its own or its PF's, gets no PASID
-     *                    from GET_HW_INFO)
+     * @param withheld    capabilities the host cannot offer at all, with why: a live host whose
+     *                    IOMMU_GET_HW_INFO reports no PASID, or in QEMU 11.0's mode a function
+     *                    without a PASID capability, its own or its PF's
      */
     record Registers(Map<SyntheticCapability, CapabilityDefinition> definitions, Map<SyntheticCapability, String> notes,
             Map<SyntheticCapability, String> withheld) {
@@ -62,6 +64,18 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
      * device's own capability, else the PF's (a VF has no PASID or PRI of its own).
      */
     Registers registers(ConfigSpace device) {
+        return registers(device, null);
+    }
+
+    /**
+     * As {@link #registers(ConfigSpace)}, on a live host: the host side of PASID (width, Exec, Priv) is
+     * what IOMMU_GET_HW_INFO reported for the function, not the physical capability, which vfio hides.
+     * A host that reports no PASID (out_max_pasid_log2 0) gets no synthesized PASID: a VMM offers vPASID
+     * only when iommufd reports a width (QEMU 11.0 does the same).
+     *
+     * @param hwInfo the function's IOMMU_GET_HW_INFO, or null for a dump
+     */
+    Registers registers(ConfigSpace device, HwInfo hwInfo) {
         CapabilityChain own = CapabilityChain.walk(device);
         CapabilityChain pfChain = pf == null ? null : CapabilityChain.walk(pf.config());
         Map<SyntheticCapability, CapabilityDefinition> defs = new LinkedHashMap<>();
@@ -72,32 +86,49 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
                     : physical(pf.config(), pfChain, c).map(s -> new Source(s.cs(), s.offset(), "the PF's")));
             switch (c) {
                 case PASID -> {
-                    PasidSupport host = physical.map(s -> {
-                        int cap = s.cs().u16(s.offset() + Synthesizers.PASID_CAPABILITY);
-                        int width = Math.min(PasidSupport.MAX_WIDTH, cap >>> 8 & 0x1F);
-                        return new PasidSupport(width == 0 ? PasidSupport.MAX_WIDTH : width,
-                                (cap & Synthesizers.PASID_EXECUTE) != 0, (cap & Synthesizers.PASID_PRIVILEGED) != 0);
-                    }).orElse(new PasidSupport(PasidSupport.MAX_WIDTH, true, true));
-                    boolean physicalPasid = physical.isPresent();
                     boolean qemu = options.compat() == PlacementOptions.Compat.QEMU;
-                    if (qemu && !physicalPasid) {
-                        withheld.put(c, "the host reports no PASID for a function without a PASID capability (its own,"
-                                + " or for a VF its PF's: give --pf): GET_HW_INFO's out_max_pasid_log2 is 0,"
-                                + " hiod_iommufd_get_pasid_info() returns false and QEMU 11.0 synthesizes none");
-                        continue;
+                    String qemuNone = qemu ? ": hiod_iommufd_get_pasid_info() returns false and QEMU 11.0"
+                            + " synthesizes none" : "";
+                    PasidSupport host;
+                    String hostNote;
+                    boolean known;
+                    if (hwInfo != null) {
+                        if (!hwInfo.pasidSupported()) {
+                            withheld.put(c, "IOMMU_GET_HW_INFO reports out_max_pasid_log2 0 for this function (no PASID"
+                                    + " capability, or the IOMMU did not enable it)" + qemuNone);
+                            continue;
+                        }
+                        host = new PasidSupport(Math.min(PasidSupport.MAX_WIDTH, hwInfo.maxPasidLog2()),
+                                hwInfo.has(HwInfo.CAP_PCI_PASID_EXEC), hwInfo.has(HwInfo.CAP_PCI_PASID_PRIV));
+                        hostNote = String.format("IOMMU_GET_HW_INFO: width %d, Exec%s Priv%s", host.width(),
+                                sign(host.execute()), sign(host.privileged()));
+                        known = true;
+                    } else {
+                        host = physical.map(s -> {
+                            int cap = s.cs().u16(s.offset() + Synthesizers.PASID_CAPABILITY);
+                            int width = Math.min(PasidSupport.MAX_WIDTH, cap >>> 8 & 0x1F);
+                            return new PasidSupport(width == 0 ? PasidSupport.MAX_WIDTH : width,
+                                    (cap & Synthesizers.PASID_EXECUTE) != 0, (cap & Synthesizers.PASID_PRIVILEGED) != 0);
+                        }).orElse(new PasidSupport(PasidSupport.MAX_WIDTH, true, true));
+                        known = physical.isPresent();
+                        if (qemu && !known) {
+                            withheld.put(c, "the host reports no PASID for a function without a PASID capability (its"
+                                    + " own, or for a VF its PF's: give --pf): GET_HW_INFO's out_max_pasid_log2 is 0"
+                                    + qemuNone);
+                            continue;
+                        }
+                        PasidSupport h = host;
+                        hostNote = physical.map(s -> String.format("%s physical PASID: width %d, Exec%s Priv%s",
+                                s.whose(), h.width(), sign(h.execute()), sign(h.privileged()))).orElse("no physical PASID");
                     }
                     PasidSupport viommu = new PasidSupport(pasidWidth == null ? DEFAULT_WIDTH : pasidWidth,
-                            exec != null ? exec : physicalPasid && host.execute(),
-                            priv != null ? priv : physicalPasid && host.privileged());
+                            exec != null ? exec : known && host.execute(), priv != null ? priv : known && host.privileged());
                     // QEMU 11.0 takes the host's values unchanged (hiod_iommufd_get_pasid_info); vcap offers both sides'
                     PasidSupport guest = qemu ? host : host.intersect(viommu);
                     defs.put(c, Synthesizers.pasid(guest));
-                    notes.put(c, String.format("width %d, Exec%s Priv%s (%s%s)", guest.width(), guest.execute() ? "+" : "-",
-                            guest.privileged() ? "+" : "-", qemu ? "the host's, unchanged as QEMU 11.0 takes them"
-                                    + " (hiod_iommufd_get_pasid_info): " : "", physical.map(s -> String.format(
-                                    "%s physical PASID: width %d, Exec%s Priv%s", s.whose(), host.width(),
-                                    host.execute() ? "+" : "-", host.privileged() ? "+" : "-"))
-                                    .orElse("no physical PASID")));
+                    notes.put(c, String.format("width %d, Exec%s Priv%s (%s%s)", guest.width(), sign(guest.execute()),
+                            sign(guest.privileged()), qemu ? "the host's, unchanged as QEMU 11.0 takes them"
+                                    + " (hiod_iommufd_get_pasid_info): " : "", hostNote));
                 }
                 case PRI -> {
                     long capacity = priCapacity != null ? priCapacity : physical.map(s -> s.cs().u32(s.offset()
@@ -123,6 +154,10 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
             }
         }
         return new Registers(defs, notes, withheld);
+    }
+
+    private static String sign(boolean on) {
+        return on ? "+" : "-";
     }
 
     private record Source(ConfigSpace cs, int offset, String whose) {

@@ -2,6 +2,7 @@ package dev.vcap.cli;
 
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.Outcome;
@@ -28,12 +29,18 @@ final class PlanText {
 
     static void device(PrintWriter out, DevicePlan p) {
         DeviceImage d = p.device();
-        out.printf("%s %s [%04x:%04x] (%d bytes, from %s)%n", d.address(), d.description(), d.vendorId(), d.deviceId(),
-                d.config().length(), d.origin());
+        out.println(DeviceTitle.of(d));
         if (p.skipped() != null) {
             out.println("  nothing placed: " + p.skipped());
         }
-        layout(out, p);
+        List<Finding> findings = p.physical().chain().findings();
+        if (!findings.isEmpty()) {
+            out.println("  chain findings (the dump's, as vcap inspect reports them):");
+            findings.forEach(f -> out.println("    " + f));
+        }
+        if (p.vcs() != null) {
+            layout(out, p);
+        }
         if (!p.quirks().isEmpty()) {
             out.println("  matching quirks:");
             for (Quirk q : p.quirks()) {
@@ -64,7 +71,7 @@ final class PlanText {
     }
 
     private static void layout(PrintWriter out, DevicePlan p) {
-        List<Capability> caps = p.guestChain().all().toList();
+        List<Capability> caps = p.guestCapabilities();
         out.println("  guest-visible capabilities (vfio-pci view, default hiding policy"
                 + (p.plan() != null ? ", placement):" : "):"));
         if (caps.isEmpty()) {

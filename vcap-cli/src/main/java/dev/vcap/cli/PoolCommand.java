@@ -3,9 +3,10 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Header;
 import dev.vcap.pci.dump.DeviceSource;
+import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.config.CapabilityDefinition;
 import dev.vcap.vmm.config.HidingPolicy;
@@ -24,6 +25,8 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +34,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -40,6 +44,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap pool}: one layout contract for every device of a pool, or who blocks it. */
 @Command(name = "pool",
         mixinStandardHelpOptions = true,
+        header = "Plan one layout contract valid on every device of a pool.",
         description = {
             "Plan one layout for a pool of devices -- say, the same device on every",
             "host a VM may migrate to -- and write it as a contract valid on every one;",
@@ -63,7 +68,11 @@ final class PoolCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dumps of the pool's devices, or directories.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dumps of the pool's devices, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--pasid", description = "Synthesize PASID.")
@@ -105,24 +114,33 @@ final class PoolCommand implements Callable<Integer> {
         }
         PoolPlanner.Options options = options(pasid, pri, ats, new PasidSupport(pasidWidth, exec, priv),
                 CheckMigrationCommand.quirkTable(quirks));
+        if (contractOut != null) {
+            AtomicFile.checkWritable(contractOut);
+        }
         PoolPlanner.PoolPlan plan;
-        try (Devices devices = new Devices(Inputs.expand(files))) {
+        Devices devices = new Devices(DeviceInputs.expand(files, roots.host()));
+        try (devices) {
             plan = PoolPlanner.plan(devices, options);
         }
         if (contractOut != null && plan.contract().isPresent()) {
             AtomicFile.write(contractOut, ContractCodec.write(plan.contract().get()));
         }
+        List<PoolPlanner.Blocker> blockers = new ArrayList<>(plan.blockers());
+        blockers.addAll(devices.notAssignable);
+        blockers.sort(Comparator.comparingInt(b -> devices.inputOrder.get(b.device())));
+        int read = plan.devices() + devices.notAssignable.size();
         if (json) {
-            json(plan);
+            json(plan, read, blockers);
         } else {
-            text(plan);
+            text(plan, read, blockers);
         }
-        return plan.complete() ? ExitCodes.OK : ExitCodes.REFUSED;
+        return plan.complete() && devices.notAssignable.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 
     /**
      * The planner's inputs for what the options ask: PRI's capacity 512 and ATS with QEMU's defaults,
-     * the destination quirk table of {@code vcap check-migration}, vfio-pci's view of each device.
+     * the destination quirk table of {@code vcap check-migration}, the view of each device
+     * check-migration reads (vfio-pci's, or the live region).
      */
     static PoolPlanner.Options options(boolean pasid, boolean pri, boolean ats, PasidSupport support, QuirkTable table) {
         Map<SyntheticCapability, CapabilityDefinition> requests = new LinkedHashMap<>();
@@ -136,12 +154,12 @@ final class PoolCommand implements Callable<Integer> {
             requests.put(SyntheticCapability.ATS, Synthesizers.ats(0, true, false));
         }
         return new PoolPlanner.Options(requests, PlacementOptions.defaults().withQuirks(table),
-                new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
+                new Admission.Options(support, table, HidingPolicy.defaults()), LiveViews::of);
     }
 
-    private void text(PoolPlanner.PoolPlan plan) {
+    private void text(PoolPlanner.PoolPlan plan, int read, List<PoolPlanner.Blocker> blockers) {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("pool: %d devices; one contract fits %d%n", plan.devices(), plan.core());
+        out.printf("pool: %d devices; one contract fits %d%n", read, plan.core());
         for (Decision d : plan.decisions()) {
             out.println("  " + (d.placed() ? String.format("%s at 0x%03x (%s: %s)", d.capability(), d.offset().getAsInt(),
                     d.policy(), d.reason()) : d.capability() + " not exposed: " + d.reason()));
@@ -150,22 +168,22 @@ final class PoolCommand implements Callable<Integer> {
                 + (contractOut == null ? "" : " written to " + contractOut) + String.format(
                 ", checked by admission on %d device%s (one per distinct class)", plan.verified(),
                 plan.verified() == 1 ? "" : "s")));
-        if (!plan.blockers().isEmpty()) {
-            out.printf("blocking: %d device%s (refused by admission, as vcap check-migration refuses them)%n",
-                    plan.blockers().size(), plan.blockers().size() == 1 ? "" : "s");
-            plan.blockers().forEach(b -> out.println("  " + b.device() + ": refused "
-                    + CheckMigrationCommand.refusal(b.refusal().rule().name(), b.refusal())));
+        if (!blockers.isEmpty()) {
+            out.printf("blocking: %d device%s (refused as vcap check-migration refuses them)%n", blockers.size(),
+                    blockers.size() == 1 ? "" : "s");
+            blockers.forEach(b -> out.println("  " + b.device() + ": refused " + CheckMigrationCommand.refusal(rule(b),
+                    b.refusal())));
         }
         out.flush();
     }
 
-    private void json(PoolPlanner.PoolPlan plan) throws IOException {
+    private void json(PoolPlanner.PoolPlan plan, int read, List<PoolPlanner.Blocker> blockers) throws IOException {
         try (JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8)) {
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             g.writeStartObject();
-            g.writeNumberField("devices", plan.devices());
+            g.writeNumberField("devices", read);
             g.writeNumberField("core", plan.core());
-            g.writeBooleanField("complete", plan.complete());
+            g.writeBooleanField("complete", plan.complete() && read == plan.devices());
             g.writeArrayFieldStart("placements");
             for (Decision d : plan.decisions()) {
                 g.writeStartObject();
@@ -188,10 +206,10 @@ final class PoolCommand implements Callable<Integer> {
             }
             g.writeNumberField("verifiedClasses", plan.verified());
             g.writeArrayFieldStart("blockers");
-            for (PoolPlanner.Blocker b : plan.blockers()) {
+            for (PoolPlanner.Blocker b : blockers) {
                 g.writeStartObject();
                 g.writeStringField("device", b.device());
-                g.writeStringField("rule", b.refusal().rule().name());
+                g.writeStringField("rule", rule(b));
                 g.writeNumberField("offset", b.refusal().offset());
                 g.writeStringField("reason", b.refusal().reason());
                 g.writeEndObject();
@@ -202,23 +220,53 @@ final class PoolCommand implements Callable<Integer> {
         }
     }
 
-    /** Every device of the inputs, read one file after another. */
-    private static final class Devices implements Iterator<DeviceImage>, AutoCloseable {
-        private final Iterator<Path> files;
-        private DeviceSource current;
+    /** The rule a blocker breaks, as check-migration names it: an admission rule, or NOT_ASSIGNABLE. */
+    private static String rule(PoolPlanner.Blocker b) {
+        return b.refusal().rule() == null ? CheckMigrationCommand.NOT_ASSIGNABLE : b.refusal().rule().name();
+    }
 
-        Devices(List<Path> files) {
+    /**
+     * Every device of the inputs that vfio-pci would bind, read one file after another; the others
+     * (bridges) are kept aside as blockers. A dump too incomplete to stand for a device stops the
+     * run as bad input.
+     */
+    private static final class Devices implements Iterator<DeviceImage>, AutoCloseable {
+        private final Iterator<DeviceInputs.DeviceInput> files;
+        private DeviceSource current;
+        private DeviceImage pending;
+        /** Blockers named as PoolPlanner names devices, {@code origin address}. */
+        final List<PoolPlanner.Blocker> notAssignable = new ArrayList<>();
+        /** Every device's name, in input order. */
+        final Map<String, Integer> inputOrder = new HashMap<>();
+
+        Devices(List<DeviceInputs.DeviceInput> files) {
             this.files = files.iterator();
         }
 
         @Override
         public boolean hasNext() {
-            while (current == null || !current.hasNext()) {
-                closeCurrent();
-                if (!files.hasNext()) {
-                    return false;
+            while (pending == null) {
+                while (current == null || !current.hasNext()) {
+                    closeCurrent();
+                    if (!files.hasNext()) {
+                        return false;
+                    }
+                    current = files.next().open();
                 }
-                current = Dumps.open(files.next());
+                DeviceImage d = current.next();
+                DumpFormatException incomplete = DeviceChecks.incomplete(d);
+                if (incomplete != null) {
+                    throw incomplete;
+                }
+                String name = d.origin() + " " + d.address();
+                inputOrder.put(name, inputOrder.size());
+                String refusal = DeviceChecks.notAssignable(d);
+                if (refusal != null) {
+                    notAssignable.add(new PoolPlanner.Blocker(name, new Admission.Result.Refused(null,
+                            Header.HEADER_TYPE, refusal)));
+                } else {
+                    pending = d;
+                }
             }
             return true;
         }
@@ -228,7 +276,9 @@ final class PoolCommand implements Callable<Integer> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return current.next();
+            DeviceImage d = pending;
+            pending = null;
+            return d;
         }
 
         private void closeCurrent() {

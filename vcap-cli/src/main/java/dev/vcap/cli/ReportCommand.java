@@ -2,10 +2,10 @@ package dev.vcap.cli;
 
 import static dev.vcap.cli.Svg.esc;
 
+import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.placement.Decision;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code vcap report}: a picture of each device's guest-visible 4 KiB config space, as HTML with inline SVG. */
 @Command(name = "report",
         mixinStandardHelpOptions = true,
+        header = "Draw each device's guest-visible config space as HTML.",
         sortOptions = false,
         description = {
             "Draw each device's guest-visible config space (vfio-pci's view, default",
@@ -43,7 +44,8 @@ final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dump files or directories.")
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dump files, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--html", paramLabel = "OUT", required = true, description = "The HTML file to write.")
@@ -52,17 +54,24 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     PlanOptions placement = new PlanOptions();
 
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
     @Override
     public Integer call() throws java.io.IOException {
         PlanSettings settings = placement.resolve();
-        List<Path> inputs = Inputs.expand(files);
+        AtomicFile.checkWritable(html);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<DevicePlan> plans = new ArrayList<>();
         List<DumpFormatException> errors = new ArrayList<>();
-        for (Path file : inputs) {
-            try (DeviceSource source = Dumps.open(file)) {
+        for (DeviceInputs.DeviceInput input : inputs) {
+            try (DeviceSource source = input.open()) {
                 while (source.hasNext()) {
-                    plans.add(DevicePlan.of(source.next(), settings));
+                    DeviceImage next = source.next();
+                    if (DeviceChecks.usable(next, err, errors)) {
+                        plans.add(DevicePlan.of(next, settings));
+                    }
                 }
             } catch (DumpFormatException e) {
                 err.println("vcap: " + e.getMessage());
@@ -77,6 +86,12 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         AtomicFile.write(html, render(plans, errors).getBytes(StandardCharsets.UTF_8));
+        long refusals = plans.stream().filter(DevicePlan::refused).count();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("report: %d device%s drawn, written to %s%s%s%n", plans.size(), plans.size() == 1 ? "" : "s", html,
+                refusals == 0 ? "" : "; " + refusals + " refused", errors.isEmpty() ? ""
+                        : "; " + errors.size() + " input" + (errors.size() == 1 ? "" : "s") + " could not be read");
+        out.flush();
         err.flush();
         return !errors.isEmpty() ? ExitCodes.BAD_INPUT : refused ? ExitCodes.REFUSED : ExitCodes.OK;
     }
@@ -99,11 +114,14 @@ final class ReportCommand implements Callable<Integer> {
                         + " hidden), then vcap's default hiding policy, then placement. Hover a cell for its owner.</p>\n");
         for (DevicePlan p : plans) {
             DeviceImage d = p.device();
-            h.append(String.format("<h2>%s %s [%04x:%04x]</h2>%n<p class=\"note\">from %s</p>%n", esc(d.address().toString()),
-                    esc(d.description()), d.vendorId(), d.deviceId(), esc(d.origin())));
+            h.append(String.format("<h2>%s %s</h2>%n<p class=\"note\">from %s</p>%n", esc(d.address().toString()),
+                    esc(DeviceTitle.described(d)), esc(d.origin())));
             h.append("<ul>\n");
             if (p.skipped() != null) {
                 h.append("<li>nothing placed: ").append(esc(p.skipped())).append("</li>\n");
+            }
+            for (Finding f : p.physical().chain().findings()) {
+                h.append("<li>chain finding: ").append(esc(f.toString())).append("</li>\n");
             }
             if (p.refusal() != null) {
                 h.append("<li class=\"refused\">REFUSED: ").append(esc(p.refusal())).append("</li>\n");
@@ -119,7 +137,11 @@ final class ReportCommand implements Callable<Integer> {
                             f.isError() ? "refused" : "note", esc(f.toString()))));
                 }
             }
-            h.append("</ul>\n<div class=\"dev\">\n");
+            h.append("</ul>\n");
+            if (p.vcs() == null) {
+                continue;
+            }
+            h.append("<div class=\"dev\">\n");
             List<ConfigSpaceSvg.Region> legend = new ArrayList<>();
             h.append(ConfigSpaceSvg.render(p, legend));
             h.append("<table>\n<tr><th></th><th>range</th><th>what</th></tr>\n");

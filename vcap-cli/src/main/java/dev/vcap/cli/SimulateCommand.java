@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vcap simulate}: the whole story on simulated hosts, with a verdict. */
 @Command(name = "simulate",
         mixinStandardHelpOptions = true,
+        header = "Run a scenario: hosts, VMM and guest, checked step by step.",
         description = {
             "Run a scenario on simulated hosts: the host kernels (vfio, iommufd, an",
             "IOMMU with Linux 6.15's PASID rules), the VMM (virtual config space,",
@@ -59,7 +60,9 @@ final class SimulateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Simulation.Result result;
         if (json) {
-            JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8);
+            // JSON Lines: one object per line, no separator before the next root value
+            JsonGenerator g = new JsonFactory().setRootValueSeparator(null).createGenerator(main.rawOut(),
+                    JsonEncoding.UTF8);
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             result = Simulation.run(scenario, e -> {
                 try {

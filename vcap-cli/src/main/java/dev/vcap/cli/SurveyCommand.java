@@ -3,9 +3,9 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.occupancy.ByteRange;
 import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.QuirkTable;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,10 +28,12 @@ import picocli.CommandLine.Spec;
 /** {@code vcap survey}: where would vPASID go, policy by policy, over many devices. */
 @Command(name = "survey",
         mixinStandardHelpOptions = true,
+        header = "Ask each placement policy where vPASID goes, per device.",
         sortOptions = false,
         description = {
-            "For every PCI Express device with 4 KiB config space: where each placement",
-            "policy would put a synthesized PASID in the guest-visible config space",
+            "For every assignable PCI Express function with 4 KiB config space (bridges,",
+            "which vfio-pci does not bind, are skipped): where each placement policy",
+            "would put a synthesized PASID in the guest-visible config space",
             "(vfio-pci's view, default hiding policy) -- quirk table, DVSEC hint, gap",
             "search, QEMU 11.0's 0xff8 and vcap's chain --, whether 0xff8 is free (no",
             "capability, bytes zero, no quirk forbids it), which gaps hold non-zero",
@@ -52,7 +55,11 @@ final class SurveyCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "DIR", arity = "1..*", description = "Dump directories or files.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "DIR", arity = "1..*",
+            description = "Dump directories or files, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of the table.")
@@ -78,17 +85,24 @@ final class SurveyCommand implements Callable<Integer> {
         }
         PlacementOptions options = new PlacementOptions(Map.of(), null, List.of(), table, null, true,
                 PlacementOptions.Compat.VCAP);
-        List<Path> inputs = Inputs.expand(files);
+        if (html != null) {
+            AtomicFile.checkWritable(html);
+        }
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<SurveyRow> rows = new ArrayList<>();
         List<DumpFormatException> errors = new ArrayList<>();
         SurveyTotals totals = new SurveyTotals();
         totals.files = inputs.size();
         try (Progress bar = new Progress(err, "survey", inputs.size(), progress || Progress.stderrIsTerminal())) {
-            for (Path file : inputs) {
-                try (DeviceSource source = Dumps.open(file)) {
+            for (DeviceInputs.DeviceInput input : inputs) {
+                try (DeviceSource source = input.open()) {
                     while (source.hasNext()) {
-                        SurveyRow row = SurveyRow.of(source.next(), options);
+                        DeviceImage next = source.next();
+                        if (!DeviceChecks.usable(next, null, errors)) {
+                            continue;
+                        }
+                        SurveyRow row = SurveyRow.of(next, options);
                         rows.add(row);
                         totals.add(row);
                     }
@@ -131,8 +145,8 @@ final class SurveyCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Totals");
-        out.printf("  files %d, devices %d, surveyed %d (PCI Express with 4 KiB config space), skipped %d%n", t.files,
-                t.devices, t.surveyed, t.devices - t.surveyed);
+        out.printf("  files %d, devices %d, surveyed %d (assignable PCI Express with 4 KiB config space), skipped %d%n",
+                t.files, t.devices, t.surveyed, t.devices - t.surveyed);
         t.skipped.forEach((why, n) -> out.printf("    skipped %4d  %s%n", n, why));
         out.printf("  surveyed devices with a physical PASID (hidden by vfio-pci): %d%n", t.withPhysicalPasid);
         out.println();

@@ -27,7 +27,8 @@ final class SurveyHtml {
                 .append("td.n{text-align:right}.placed{color:#2e7d32}.refused{color:#c62828;font-weight:bold}")
                 .append(".declined{color:#777}.charts{display:flex;flex-wrap:wrap;gap:28px}\n")
                 .append("</style>\n</head>\n<body>\n<h1>vcap survey: where does vPASID go?</h1>\n");
-        h.append(String.format("<p>%d files, %d devices; %d surveyed (PCI Express with 4 KiB config space), %d skipped."
+        h.append(String.format("<p>%d files, %d devices; %d surveyed (assignable PCI Express with 4 KiB config space),"
+                + " %d skipped."
                 + " Each policy is asked on its own about an 8-byte PASID in the guest-visible config space"
                 + " (vfio-pci's Linux 6.15 view, then the default hiding policy).</p>%n", t.files, t.devices, t.surveyed,
                 t.devices - t.surveyed));

@@ -1,6 +1,5 @@
 package dev.vcap.cli;
 
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilitySpace;
@@ -85,7 +84,10 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
         int physicalPasid = physical.chain().find(ExtendedCapability.PASID).map(Capability::offset).orElse(-1);
         List<ByteRange> nonZero = physical.occupancy().nonZeroInGaps().stream()
                 .filter(r -> r.start() >= ConfigSpace.CONVENTIONAL_SIZE).toList();
-        String skipped = DevicePlan.skipReason(cs, physical.chain());
+        String skipped = DeviceChecks.notAssignable(device);
+        if (skipped == null) {
+            skipped = DevicePlan.skipReason(cs, physical.chain());
+        }
         VirtualConfigSpace base = skipped == null ? guest(device) : null;
         if (base != null && !base.hasExtendedList()) {
             skipped = "vfio-pci's view has no extended capability list";
@@ -145,7 +147,7 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
 
     /** The guest-visible config space before placement: vfio-pci's view, then the default hiding policy. */
     static VirtualConfigSpace guest(DeviceImage device) {
-        VirtualConfigSpace vcs = VirtualConfigSpace.over(SimHost.vfioView(device));
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(LiveViews.of(device));
         HidingPolicy.defaults().apply(vcs);
         return vcs;
     }

@@ -32,6 +32,25 @@ class InspectCommandTest {
                 .contains("non-zero bytes in gaps: 0x500-0x503 (4)");
     }
 
+    /** lspci -nn already names the IDs in the description: the title shows them once. */
+    @Test
+    void lspciNnInputShowsTheIdsOnce() throws Exception {
+        Path nn = tmp.resolve("nn.lspci");
+        Files.writeString(nn, "00:1c.0 PCI bridge [0604]: Intel Corporation 82801I (ICH9 Family) PCI Express Port 1"
+                + " [8086:2940] (rev 03)\n" + Files.readString(dsa()).lines().skip(1)
+                .map(l -> l.startsWith("00: ") ? "00: 86 80 40 29" + l.substring(15) : l)
+                .reduce("", (a, b) -> a + b + "\n"));
+        for (String command : List.of("inspect", "plan")) {
+            CliRun run = command.equals("inspect") ? CliRun.of("inspect", nn.toString())
+                    : CliRun.of("plan", nn.toString(), "--pasid");
+            String title = run.out().lines().findFirst().orElseThrow();
+            assertThat(title).as(command).startsWith("0000:00:1c.0 PCI bridge [0604]: Intel Corporation")
+                    .containsOnlyOnce("[8086:2940]");
+        }
+        CliRun other = CliRun.of("inspect", dsa().toString());
+        assertThat(other.out().lines().findFirst().orElseThrow()).containsOnlyOnce("[8086:0b25]");
+    }
+
     @Test
     void jsonHasTheDocumentedKeys() throws Exception {
         CliRun run = CliRun.of("inspect", "--json", dsa().toString());

@@ -2,7 +2,6 @@ package dev.vcap.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DumpFormatException;
@@ -29,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code vcap plan}, {@code vcap check-migration} and {@code vcap pool} never disagree on the same
- * input (issue 12, item 12), over every PCI Express device of the corpus with 4 KiB config space:
+ * input (issue 12, item 12), over every assignable PCI Express device of the corpus with 4 KiB config
+ * space:
  * a contract {@code plan} would write is admitted on the device it was planned on; an explicit
  * offset {@code plan} accepts is one admission accepts; and for a pool of the corpus's devices of
  * one model, every device {@code pool} keeps is admitted and every device it blocks is refused with
@@ -47,7 +47,8 @@ class MigrationAgreementTest {
         for (Path file : Corpus.dumps()) {
             try {
                 for (DeviceImage d : Dumps.readAll(file)) {
-                    if (DevicePlan.skipReason(d.config(), CapabilityChain.walk(d.config())) == null) {
+                    if (DeviceChecks.incomplete(d) == null && DeviceChecks.notAssignable(d) == null
+                            && DevicePlan.skipReason(d.config(), CapabilityChain.walk(d.config())) == null) {
                         devices.add(d);
                     }
                 }
@@ -65,8 +66,8 @@ class MigrationAgreementTest {
     /** What check-migration says of {@code contract} on {@code device}, with its defaults. */
     static Admission.Result checkMigration(LayoutContract contract, DeviceImage device) {
         LayoutContract read = ContractCodec.read(ContractCodec.write(contract));
-        return Admission.admit(read, SimHost.vfioView(device),
-                CheckMigrationCommand.admissionOptions(read, null, null, null, QuirkTable.shipped()));
+        return Admission.admit(read, LiveViews.of(device), CheckMigrationCommand.admissionOptions(read,
+                LiveViews.hwInfo(device), null, null, null, QuirkTable.shipped()));
     }
 
     @Test

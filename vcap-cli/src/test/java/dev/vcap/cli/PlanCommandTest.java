@@ -8,6 +8,7 @@ import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.capability.DeviceTraits;
+import dev.vcap.pci.capability.StandardCapability;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.ConfigSpaceBuilder;
 import dev.vcap.pci.config.DeviceImage;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +129,20 @@ class PlanCommandTest {
         assertThat(p.get("capability").asText()).isEqualTo("PASID");
         assertThat(p.get("offset").asInt()).isEqualTo(0xFF8);
         assertThat(p.get("policy").asText()).isEqualTo("gap-search");
+        JsonNode registers = p.get("registers");
+        assertThat(names(registers)).containsExactly("note", "fields");
+        assertThat(registers.get("note").asText()).isEqualTo("width 16, Exec+ Priv- (the device's physical PASID: width"
+                + " 16, Exec+ Priv-)");
+        assertThat(names(registers.get("fields").get(0))).containsExactly("register", "field", "offset", "bitLow",
+                "bitHigh", "value", "meaning");
+        Map<String, Long> fields = new java.util.LinkedHashMap<>();
+        registers.get("fields").forEach(f -> fields.put(f.get("register").asText() + "/" + f.get("field").asText(),
+                f.get("value").asLong()));
+        assertThat(fields).containsEntry("PASID Capability/Max PASID Width", 16L)
+                .containsEntry("PASID Capability/Execute Permission Supported", 1L)
+                .containsEntry("PASID Capability/Privileged Mode Supported", 0L)
+                .containsEntry("PASID Control/PASID Enable", 0L);
+        assertThat(registers.get("fields").get(0).get("offset").asInt()).isEqualTo(0xFF8 + 4);
         assertThat(p.get("trail")).hasSize(7);
         assertThat(names(p.get("trail").get(0))).containsExactly("policy", "outcome", "offset", "reason");
         assertThat(names(p.get("rejected").get(0))).containsExactly("policy", "first", "last", "reason");
@@ -372,6 +388,16 @@ class PlanCommandTest {
                 + " expected a multiple of 4\n");
     }
 
+    /** A binary file given as --layout: what was expected, not a decoder's exception. */
+    @Test
+    void aBinaryLayoutFileSaysWhatWasExpected() throws Exception {
+        Path layout = Files.write(tmp.resolve("layout.yaml"), new byte[] {'v', 'e', 'r', 0x0A, (byte) 0xFE, 0x00});
+        CliRun run = plan(device(TestDevices.clean().build()), "--pasid", "--layout", layout);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(run.err()).isEqualTo("vcap: " + layout + ":2: not text: byte 0xfe at offset 4 is not UTF-8; expected"
+                + " a layout file (YAML text, docs/LAYOUT.md)\n");
+    }
+
     @Test
     void missingFilesAreBadInput() throws Exception {
         Path f = device(TestDevices.clean().build());
@@ -462,6 +488,37 @@ class PlanCommandTest {
         assertThat(Files.readAllBytes(two)).isEqualTo(Files.readAllBytes(one));
     }
 
+    // ------------------------------------------------------------------ chain findings
+
+    /**
+     * A looping standard chain (MSI-X points back to PM) and an extended chain that runs into ID
+     * 0xffff: plan places as usual over what the walk found, and says what it found, as inspect does.
+     */
+    @Test
+    void aLoopingOrBrokenChainIsReportedAsInspectReportsIt() throws Exception {
+        ConfigSpace cs = TestDevices.clean().standard(0x80, StandardCapability.MSIX)
+                .standard(0x90, StandardCapability.PM).build();
+        cs.setU8(0x91, 0x80);                                         // PM -> MSI-X -> PM: a loop
+        cs.setU32(0x150, ExtendedCapability.header(0x18, 1, 0x400));  // LTR -> 0x400
+        cs.setU32(0x400, 0xFFFF_FFFF);                                // chain broken at 0x400
+        Path dump = device(cs);
+        String inspect = CliRun.of("inspect", dump.toString()).out();
+        List<String> expected = inspect.lines().filter(l -> l.matches("    (info|warning|error) .*")).toList();
+        assertThat(expected).anyMatch(l -> l.startsWith("    error loop @0x80"))
+                .anyMatch(l -> l.startsWith("    error chain-broken @0x400"));
+
+        CliRun run = plan(dump, "--pasid");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("  chain findings (the dump's, as vcap inspect reports them):\n"
+                + String.join("\n", expected) + "\n").contains("PASID  0xff8");
+
+        JsonNode findings = json(plan(dump, "--pasid", "--json")).get("devices").get(0).get("findings");
+        JsonNode inspected = JSON.readTree(CliRun.of("inspect", "--json", dump.toString()).out()).get("devices").get(0)
+                .get("findings");
+        assertThat(findings).isEqualTo(inspected);
+        assertThat(findings.findValuesAsText("kind")).contains("loop", "chain-broken");
+    }
+
     // ------------------------------------------------------------------ corpus
 
     @Test
@@ -475,10 +532,21 @@ class PlanCommandTest {
     }
 
     @Test
-    void theAlienwareHostBridgeAvoidsItsNonZeroByteAt0xff9() {
-        Path m11x = Corpus.require().resolve("dumps/gh-alienware-m11x__00-01.0__8086-2a41.lspci");
-        CliRun run = plan(m11x, "--pasid");
+    void theJmicronCardReaderAvoidsItsNonZeroBytesAt0xff8() {
+        Path jmb38x = Corpus.require().resolve("dumps/gh-alienware-m11x__1a-00.0__197b-2382.lspci");
+        CliRun run = plan(jmb38x, "--pasid");
+        assertThat(run.exitCode()).isZero();
         assertThat(run.out()).containsPattern("gap-search 0x[0-9a-f]{3}\\.\\.0xff8: bytes read non-zero \\(possible"
                 + " hidden registers\\)").doesNotContain("PASID  0xff8");
+    }
+
+    /** The Alienware's 8086:2a41 (00:01.0) is a PCI Express root port: vfio-pci does not bind it. */
+    @Test
+    void theAlienwareRootPortIsNotAssignable() {
+        Path m11x = Corpus.require().resolve("dumps/gh-alienware-m11x__00-01.0__8086-2a41.lspci");
+        CliRun run = plan(m11x, "--pasid");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(run.out()).contains("REFUSED: not assignable: vfio-pci binds only type 0 functions")
+                .doesNotContain("PASID  0x");
     }
 }

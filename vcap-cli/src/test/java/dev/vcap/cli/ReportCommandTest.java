@@ -44,6 +44,7 @@ class ReportCommandTest {
         Path html = tmp.resolve("r.html");
         CliRun run = report(dump, "--html", html, "--pasid", "--quirks", quirk());
         assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("report: 2 devices drawn, written to " + html + "\n");
         String page = Files.readString(html);
         assertThat(page).startsWith("<!DOCTYPE html>")
                 .contains("<svg xmlns=\"http://www.w3.org/2000/svg\"")
@@ -78,6 +79,7 @@ class ReportCommandTest {
         assertThat(missing.err()).contains("Missing required option: '--html=OUT'");
         CliRun refused = report(dump, "--html", html, "--pasid", "--pasid-offset", "0x100");
         assertThat(refused.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(refused.out()).isEqualTo("report: 1 device drawn, written to " + html + "; 1 refused\n");
         assertThat(Files.readString(html)).contains("PASID REFUSED by explicit-offset");
         CliRun conflict = report(dump, "--html", html, "--ats", "--compat", "qemu");
         assertThat(conflict.exitCode()).isEqualTo(ExitCodes.USAGE);

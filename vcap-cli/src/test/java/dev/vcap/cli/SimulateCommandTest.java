@@ -2,6 +2,7 @@ package dev.vcap.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vcap.pci.capability.ExtendedCapability;
@@ -80,7 +81,11 @@ class SimulateCommandTest {
         CliRun run = CliRun.of("simulate", "--json");
         assertThat(run.exitCode()).isZero();
         List<String> lines = run.out().lines().toList();
-        ObjectMapper m = new ObjectMapper();
+        ObjectMapper m = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        assertThat(lines).as("JSON Lines: every line one object, nothing around it").allSatisfy(l -> {
+            assertThat(l).startsWith("{").endsWith("}");
+            assertThat(m.readTree(l).isObject()).isTrue();
+        });
         for (int i = 0; i < lines.size() - 1; i++) {
             JsonNode e = m.readTree(lines.get(i));
             assertThat(e.get("seq").asInt()).isEqualTo(i + 1);

@@ -1,5 +1,7 @@
 package dev.vcap.host;
 
+import dev.vcap.pci.config.ConfigSpace;
+
 /**
  * A device's config-space region as the host lets user space reach it (vfio's config region):
  * reads and writes of 1, 2 or 4 naturally sized bytes, little-endian. This is what a
@@ -26,6 +28,15 @@ public interface ConfigRegion {
      * @throws IllegalArgumentException for a bad width or an access outside the region
      */
     void write(int offset, int width, int value);
+
+    /** Every byte of the region as it reads now, dword by dword. */
+    default ConfigSpace snapshot() {
+        ConfigSpace cs = ConfigSpace.allocate(size());
+        for (int p = 0; p < size(); p += 4) {
+            cs.setU32(p, read(p, 4));
+        }
+        return cs;
+    }
 
     /** Checks an access; shared by implementations so every one reports the same error. */
     static void checkAccess(int size, int offset, int width) {

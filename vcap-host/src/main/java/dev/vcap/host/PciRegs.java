@@ -63,12 +63,22 @@ public final class PciRegs {
     // PCI Express
     public static final int EXP_FLAGS = 2;
     public static final int EXP_FLAGS_VERS = 0x000F;
+    public static final int EXP_FLAGS_TYPE = 0x00F0;
+    public static final int EXP_FLAGS_TYPE_SHIFT = 4;
+    /** PCI_EXP_TYPE_RC_END: a Root Complex Integrated Endpoint (no link registers). */
+    public static final int EXP_TYPE_RC_END = 0x9;
     public static final int EXP_DEVCAP = 4;
     public static final int EXP_DEVCAP_FLR = 0x1000_0000;
     public static final int EXP_DEVCTL = 8;
     public static final int EXP_DEVCTL_PAYLOAD = 0x00E0;
+    public static final int EXP_DEVCTL_PAYLOAD_SHIFT = 5;
     public static final int EXP_DEVCTL_PHANTOM = 0x0200;
     public static final int EXP_DEVCTL_READRQ = 0x7000;
+    public static final int EXP_DEVCTL_READRQ_SHIFT = 12;
+    /** Max Payload and Max Read Request Size encode {@code EXP_SIZE_UNIT << field} bytes. */
+    public static final int EXP_SIZE_UNIT = 128;
+    /** The largest Max Read Request Size pcie_set_readrq accepts (field values 6 and 7 are reserved). */
+    public static final int EXP_MAX_READ_REQUEST = 4096;
     public static final int EXP_DEVCTL_BCR_FLR = 0x8000;
     public static final int EXP_DEVSTA = 10;
     public static final int EXP_LNKCAP = 12;
@@ -77,6 +87,17 @@ public final class PciRegs {
     public static final int EXP_DEVCAP2 = 36;
     public static final int EXP_DEVCTL2 = 40;
     public static final int EXP_DEVCTL2_ARI = 0x0020;
+    public static final int EXP_LNKCAP2 = 44;
+    public static final int EXP_LNKCTL2 = 48;
+    public static final int EXP_LNKSTA2 = 50;
+    /** PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V1: a v1 root-complex integrated endpoint ends after Device Status. */
+    public static final int CAP_EXP_RC_ENDPOINT_SIZEOF_V1 = EXP_DEVSTA + 2;
+    /** PCI_CAP_EXP_ENDPOINT_SIZEOF_V1: a v1 endpoint with a link ends after Link Status. */
+    public static final int CAP_EXP_ENDPOINT_SIZEOF_V1 = EXP_LNKSTA + 2;
+    /** PCI_CAP_EXP_RC_ENDPOINT_SIZEOF_V2: a v2 endpoint without a link ends before Link Capabilities 2. */
+    public static final int CAP_EXP_RC_ENDPOINT_SIZEOF_V2 = EXP_LNKCAP2;
+    /** PCI_CAP_EXP_ENDPOINT_SIZEOF_V2: a v2 endpoint with a link ends after Link Status 2. */
+    public static final int CAP_EXP_ENDPOINT_SIZEOF_V2 = EXP_LNKSTA2 + 2;
 
     // AER
     public static final int ERR_UNCOR_STATUS = 4;

@@ -30,6 +30,8 @@ public enum Rule {
     ALREADY_BOUND(Errno.EINVAL, "drivers/vfio/device_cdev.c"),
     /** No such device on this host. */
     NO_SUCH_DEVICE(Errno.ENODEV, "drivers/vfio/device_cdev.c"),
+    /** vfio-pci binds only type 0 (normal) functions: its probe refuses a bridge's header type. */
+    HEADER_TYPE_NOT_NORMAL(Errno.EINVAL, "drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_register_device"),
 
     // ---- iommufd objects
     /** An object ID that does not exist (or is not of the type the ioctl needs). */
@@ -56,9 +58,9 @@ public enum Rule {
     HWPT_BAD_PT(Errno.EINVAL, "drivers/iommu/iommufd/hw_pagetable.c"),
 
     // ---- attach / replace / detach (drivers/iommu/iommufd/device.c, drivers/iommu/iommu.c)
-    /** PASID 0 is IOMMU_NO_PASID: the PASID path refuses it. */
-    PASID_ZERO(Errno.EINVAL, "drivers/iommu/iommu.c iommu_attach_device_pasid"),
-    /** A PASID at or beyond the device's max_pasids (2^width), or a device without PASID. */
+    /** A PASID above INT_MAX: vfio's ida cannot record it, so vfio refuses it before iommufd sees it. */
+    PASID_ABOVE_INT_MAX(Errno.ENOSPC, "drivers/vfio/iommufd.c vfio_iommufd_physical_pasid_attach_ioas (ida_alloc_range)"),
+    /** A PASID at or beyond the max_pasids (2^width) of a group device that can use PASID. */
     PASID_BEYOND_WIDTH(Errno.EINVAL, "drivers/iommu/iommu.c iommu_attach_device_pasid"),
     /** Once PASIDs are in use, the RID and every PASID need PASID-compatible (ALLOC_PASID) domains. */
     PASID_COMPAT_REQUIRED(Errno.EINVAL, "drivers/iommu/iommufd/device.c iommufd_hwpt_pasid_compat"),
@@ -70,11 +72,11 @@ public enum Rule {
     GROUP_ATTACHED_ELSEWHERE(Errno.EINVAL, "drivers/iommu/iommufd/device.c iommufd_hw_pagetable_attach"),
     /** The (device, PASID) already has an attachment: iommufd's attach refuses, vfio turns it into a replace. */
     ALREADY_ATTACHED(Errno.EBUSY, "drivers/iommu/iommufd/device.c iommufd_hw_pagetable_attach"),
-    /** A replace or detach of a (device, PASID) that has no attachment, below vfio's bookkeeping. */
+    /** A replace of a (device, PASID) that has no attachment, below vfio's bookkeeping (a detach cannot fail). */
     NOT_ATTACHED(Errno.EINVAL, "drivers/iommu/iommufd/device.c iommufd_device_do_replace"),
     /** Binding a device whose group's DMA another iommufd context owns. */
     GROUP_OWNED_ELSEWHERE(Errno.EBUSY, "drivers/iommu/iommu.c iommu_device_claim_dma_owner"),
-    /** The IOMMU cannot attach this kind of domain to a PASID. */
+    /** The domain's ops have no set_dev_pasid (a nested domain on an IOMMU without nested PASID): checked before the width. */
     PASID_DOMAIN_UNSUPPORTED(Errno.EOPNOTSUPP, "drivers/iommu/iommu.c iommu_attach_device_pasid"),
 
     // ---- PCI core (drivers/pci/ats.c, drivers/pci/iov.c)

@@ -45,10 +45,13 @@ public interface VfioDevice extends AutoCloseable {
      * VFIO_DEVICE_ATTACH_IOMMUFD_PT with VFIO_DEVICE_ATTACH_PASID. Attaching an attached PASID is a
      * replace; replacing with the same HWPT is a no-op; a failed replace keeps the old HWPT.
      *
+     * PASID 0 is IOMMU_NO_PASID: it attaches the RID (see docs/HOST.md).
+     *
      * @return the HWPT now attached
-     * @throws HostException EINVAL for PASID 0, a PASID beyond the device's width, a domain that is
-     *                       not PASID-compatible, a fault-capable HWPT on a VF whose PF has PRI;
-     *                       EOPNOTSUPP without PASID ops; ENOENT for an unknown {@code ptId}
+     * @throws HostException EINVAL for a PASID beyond the width of a device that can use PASID, a
+     *                       domain that is not PASID-compatible (an IOAS's automatic domain among
+     *                       them), a fault-capable HWPT on a VF whose PF has PRI; ENOSPC above
+     *                       INT_MAX; EOPNOTSUPP without PASID ops; ENOENT for an unknown {@code ptId}
      */
     int attachPasidPt(int pasid, int ptId);
 

@@ -113,7 +113,8 @@ public record Scenario(String name, String description, List<HostSpec> hosts, Vm
     }
 
     public static Scenario load(Path file) {
-        return parse(YamlNode.load(file), file.toAbsolutePath().getParent());
+        return parse(YamlNode.load(file, "a scenario (YAML text, docs/SIMULATE.md)"),
+                file.toAbsolutePath().getParent());
     }
 
     static Scenario parse(Reader reader, String name, Path baseDir) {

@@ -6,6 +6,7 @@ import dev.vcap.host.Host;
 import dev.vcap.host.Rule;
 import dev.vcap.host.vfio.PasidOption;
 import dev.vcap.host.vfio.VfioPciConfig;
+import dev.vcap.host.vfio.VfioPciProbe;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
@@ -15,11 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * A simulated host: PCI functions built from real dumps or {@code ConfigSpaceBuilder} images, an
- * IOMMU with groups, vfio-pci on every function, and {@code /dev/iommu}.
+ * IOMMU with groups, vfio-pci on every type 0 function (its probe refuses bridges), and
+ * {@code /dev/iommu}.
  *
  * <pre>{@code
  * SimHost host = SimHost.builder()
@@ -86,6 +89,9 @@ public final class SimHost implements Host {
      * ID newer than vfio's table hidden, ATS and PRI read-only, gaps raw): the config region a VMM
      * builds its guest's config space over. The function sits alone on a host of its own, opened
      * but not bound; nothing is written to it.
+     *
+     * @throws dev.vcap.host.HostException EINVAL ({@link dev.vcap.host.Rule#HEADER_TYPE_NOT_NORMAL})
+     *                                     for a function vfio-pci does not bind: a bridge
      */
     public static VfioPciConfig vfioView(DeviceImage image) {
         return vfioView(image, PasidOption.hidden());
@@ -179,9 +185,11 @@ public final class SimHost implements Host {
 
     // ------------------------------------------------------------------ Host
 
+    /** The functions vfio-pci bound: every function but those its probe refuses (bridges). */
     @Override
     public synchronized List<PciAddress> devices() {
-        return List.copyOf(nodes.keySet());
+        return nodes.entrySet().stream().filter(e -> VfioPciProbe.refusal(e.getValue().fn().snapshot()).isEmpty())
+                .map(Map.Entry::getKey).toList();
     }
 
     @Override
@@ -189,9 +197,18 @@ public final class SimHost implements Host {
         return openDevice(address, defaultOption);
     }
 
-    /** Opens a device file whose vfio config view applies {@code option} for PASID. */
+    /**
+     * Opens a device file whose vfio config view applies {@code option} for PASID.
+     *
+     * @throws dev.vcap.host.HostException ENODEV for an unknown address; EINVAL for a function
+     *                                     vfio-pci's probe refused to bind ({@link VfioPciProbe})
+     */
     public synchronized SimVfioDevice openDevice(PciAddress address, PasidOption option) {
         Node n = node(address);
+        Optional<String> refused = VfioPciProbe.refusal(n.fn().snapshot());
+        if (refused.isPresent()) {
+            throw Rule.HEADER_TYPE_NOT_NORMAL.fail(address + ": " + refused.get());
+        }
         return new SimVfioDevice(n.pdev(), iommu, n.iommu(), pasidOps, option);
     }
 

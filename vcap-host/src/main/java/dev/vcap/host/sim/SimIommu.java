@@ -13,9 +13,10 @@ import java.util.List;
  * has it enabled), enables PASID with the Exec/Privileged features both sides support;
  * {@code max_pasids} is then {@code min(2^width, 2^maxPasidLog2)}, else 0.
  *
- * <p>The core rules of {@code iommu_attach_device_pasid}: PASID 0 is IOMMU_NO_PASID (EINVAL); a
- * PASID at or beyond any group member's {@code max_pasids} is EINVAL (0 for a device without
- * PASID); a nested domain on a PASID needs {@link Features#nestedPasid()} (EOPNOTSUPP).
+ * <p>The core rules of {@code iommu_attach_device_pasid} are {@link #checkAttachPasid}: a nested
+ * domain on a PASID needs {@link Features#nestedPasid()} (EOPNOTSUPP, checked first); a PASID at or
+ * beyond the {@code max_pasids} of a group member that can use PASID is EINVAL. A group whose
+ * devices cannot use PASID takes any PASID as bookkeeping only.
  */
 public final class SimIommu {
 
@@ -87,7 +88,7 @@ public final class SimIommu {
             if (pasid == 0) {
                 return ridHwpt;
             }
-            return pasid > 0 && pasid < hwptByPasid.capacity() ? hwptByPasid.get(pasid) : 0;
+            return hwptByPasid.get(pasid);
         }
 
         void setHwpt(int pasid, int hwpt) {
@@ -234,16 +235,33 @@ public final class SimIommu {
     }
 
     /**
-     * iommu_attach_device_pasid / iommu_replace_device_pasid: checks the core's rules, then points
-     * the PASID entry of every device of the group at {@code domain} (0 removes it).
+     * The IOMMU core's checks of {@code iommu_attach_device_pasid} (Linux 6.15 and later), in its
+     * order: a domain whose ops have no {@code set_dev_pasid} is EOPNOTSUPP before anything else —
+     * here a nested domain on an IOMMU without {@link Features#nestedPasid()}; then a PASID at or
+     * beyond the {@code max_pasids} of a group device is EINVAL, where a device that cannot use
+     * PASID ({@code max_pasids} 0) is skipped ("Skip PASID validation for devices without PASID
+     * capability", b3f6fcd8404f). PASID 0 never gets here: iommufd sends it down the RID path.
      */
-    void setGroupPasid(Group g, int pasid, int domain, boolean nested) {
-        if (domain != 0) {
-            checkPasid(g, pasid);
-            if (nested && !features.nestedPasid()) {
-                throw Rule.PASID_DOMAIN_UNSUPPORTED.fail("the IOMMU cannot attach a nested domain to a PASID");
+    void checkAttachPasid(Group g, int pasid, boolean nested) {
+        if (nested && !features.nestedPasid()) {
+            throw Rule.PASID_DOMAIN_UNSUPPORTED.fail("a nested domain on this IOMMU has no set_dev_pasid");
+        }
+        for (Device d : g.devices) {
+            if (d.maxPasids > 0 && Integer.compareUnsigned(pasid, d.maxPasids) >= 0) {
+                throw Rule.PASID_BEYOND_WIDTH.fail(String.format("PASID %s is beyond %s's %d PASIDs (width %d)",
+                        Integer.toUnsignedString(pasid), d.pdev.address(), d.maxPasids,
+                        Integer.numberOfTrailingZeros(d.maxPasids)));
             }
         }
+    }
+
+    /**
+     * {@code __iommu_set_group_pasid} / {@code __iommu_remove_group_pasid} after the checks: points
+     * the PASID entry of every group device that can use PASID at {@code domain} (0 removes it). A
+     * device with {@code max_pasids} 0 is skipped — the attachment is then iommufd's and the core's
+     * bookkeeping only, and nothing reaches the IOMMU.
+     */
+    void setGroupPasid(Group g, int pasid, int domain) {
         for (Device d : g.devices) {
             if (pasid < d.maxPasids) {
                 d.pasidTable.set(pasid, domain);
@@ -252,18 +270,14 @@ public final class SimIommu {
         }
     }
 
-    static void checkPasid(Group g, int pasid) {
-        if (pasid == 0) {
-            throw Rule.PASID_ZERO.fail("PASID 0 is IOMMU_NO_PASID, the RID; it cannot be attached as a PASID");
-        }
+    /** True when some device of the group can use PASID: only then does a PASID attach reach the driver. */
+    static boolean anyPasidCapable(Group g) {
         for (Device d : g.devices) {
-            if (pasid < 0 || pasid >= d.maxPasids) {
-                throw Rule.PASID_BEYOND_WIDTH.fail(d.maxPasids == 0
-                        ? d.pdev.address() + " cannot use PASID (max_pasids 0)"
-                        : String.format("PASID %s is beyond %s's %d PASIDs (width %d)", Integer.toUnsignedString(pasid),
-                                d.pdev.address(), d.maxPasids, Integer.numberOfTrailingZeros(d.maxPasids)));
+            if (d.maxPasids > 0) {
+                return true;
             }
         }
+        return false;
     }
 
     /**

@@ -476,7 +476,10 @@ public final class SimIommufd implements Iommufd {
         }
     }
 
-    /** iommufd_device_auto_get_domain: reuse a compatible automatic domain of the IOAS, or make one. */
+    /**
+     * iommufd_device_auto_get_domain: reuse an automatic domain of the IOAS that takes the attach
+     * (one that refuses with EINVAL is skipped, any other error ends the search), or make one.
+     */
     private int autoGetDomain(Idev d, int pasid, Ioas ioas, boolean replace) {
         synchronized (ioas) {
             for (Hwpt h : List.copyOf(ioas.autoDomains)) {
@@ -498,9 +501,10 @@ public final class SimIommufd implements Iommufd {
                     release(h);
                 }
             }
-            int flags = pasid != 0 ? HwptAlloc.PASID : 0;
+            // iommufd_hwpt_paging_alloc(..., flags 0, ...): an automatic domain is never
+            // PASID-compatible, so a PASID attach given an IOAS fails iommufd_hwpt_pasid_compat
             ioas.get(1);
-            Hwpt h = insert(id -> new Hwpt(id, flags, null, ioas, null, true));
+            Hwpt h = insert(id -> new Hwpt(id, 0, null, ioas, null, true));
             ioas.autoDomains.add(h);
             try {
                 if (replace) {
@@ -539,28 +543,45 @@ public final class SimIommufd implements Iommufd {
         }
     }
 
-    /** iommufd_hwpt_attach_device: the checks and the IOMMU programming of a group's first attach. */
+    /**
+     * iommufd_hwpt_attach_device: the checks and the IOMMU programming of a group's first attach,
+     * in the kernel's order — iommufd's device and PASID-compatibility checks, then the IOMMU core's
+     * ({@code iommu_attach_device_pasid}: set_dev_pasid support, the width), then the driver
+     * (which enables I/O page faults for a fault-capable domain).
+     */
     private void attachDevice(Idev d, int pasid, Hwpt h) {
         checkCompatibleDevice(d, h);
         checkPasidCompat(d.group, pasid, h);
-        if (h.faultCapable()) {
+        if (pasid != 0) {
+            iommu.checkAttachPasid(d.group, pasid, h.nested());
+        }
+        boolean iopf = h.faultCapable() && reachesDriver(d.group, pasid);
+        if (iopf) {
             iopfEnable(d);
         }
         try {
             program(d.group, pasid, h);
         } catch (HostException e) {
-            if (h.faultCapable()) {
+            if (iopf) {
                 iopfDisable(d);
             }
             throw e;
         }
     }
 
+    /**
+     * Whether an attachment of this PASID reaches the IOMMU driver: the RID always; a PASID only when
+     * some device of the group can use PASID ({@code __iommu_set_group_pasid} skips the others).
+     */
+    private static boolean reachesDriver(SimIommu.Group g, int pasid) {
+        return pasid == 0 || SimIommu.anyPasidCapable(g);
+    }
+
     private void program(SimIommu.Group g, int pasid, Hwpt h) {
         if (pasid == 0) {
             iommu.setGroupRid(g, h.id);
         } else {
-            iommu.setGroupPasid(g, pasid, h.id, h.nested());
+            iommu.setGroupPasid(g, pasid, h.id);
         }
     }
 
@@ -578,7 +599,12 @@ public final class SimIommufd implements Iommufd {
         Hwpt old = (Hwpt) lookup(cur);
         checkCompatibleDevice(d, h);
         checkPasidCompat(g, pasid, h);
-        boolean enableIopf = h.faultCapable() && !old.faultCapable();
+        if (pasid != 0 && h.nested() && !iommu.features().nestedPasid()) {
+            // iommu_replace_device_pasid: only the set_dev_pasid check, no width check
+            throw Rule.PASID_DOMAIN_UNSUPPORTED.fail("a nested domain on this IOMMU has no set_dev_pasid");
+        }
+        boolean driver = reachesDriver(g, pasid);
+        boolean enableIopf = driver && h.faultCapable() && !old.faultCapable();
         if (enableIopf) {
             iopfEnable(d);
         }
@@ -590,7 +616,7 @@ public final class SimIommufd implements Iommufd {
             }
             throw e;
         }
-        if (old.faultCapable() && !h.faultCapable()) {
+        if (driver && old.faultCapable() && !h.faultCapable()) {
             iopfDisable(d);
         }
         g.setHwpt(pasid, h.id);
@@ -602,13 +628,15 @@ public final class SimIommufd implements Iommufd {
         }
     }
 
-    /** iommufd_hw_pagetable_detach; the caller checked the device is attached. */
+    /**
+     * iommufd_device_detach, which cannot fail: detaching what is not attached does nothing
+     * ({@code iommufd_hw_pagetable_detach} finds no attach and returns NULL).
+     */
     void detach(Idev d, int pasid) {
         SimIommu.Group g = d.group;
         int cur = g.hwptAt(pasid);
         if (cur == 0 || !d.member(pasid)) {
-            throw Rule.NOT_ATTACHED.fail(d.pdev.address() + (pasid == 0 ? " RID" : " PASID " + pasid)
-                    + " is not attached");
+            return;
         }
         Hwpt h = (Hwpt) lookup(cur);
         if (pasid == 0) {
@@ -620,9 +648,9 @@ public final class SimIommufd implements Iommufd {
             if (pasid == 0) {
                 iommu.setGroupRid(g, 0);
             } else {
-                iommu.setGroupPasid(g, pasid, 0, false);
+                iommu.setGroupPasid(g, pasid, 0);
             }
-            if (h.faultCapable()) {
+            if (h.faultCapable() && reachesDriver(g, pasid)) {
                 iopfDisable(d);
             }
             g.setHwpt(pasid, 0);

@@ -14,9 +14,16 @@ import dev.vcap.pci.config.PciAddress;
 
 /**
  * A simulated vfio-pci device file: vfio's config view ({@link VfioPciConfig}) and the
- * drivers/vfio/{device_cdev,iommufd}.c bookkeeping over {@link SimIommufd}. vfio records which
- * PASIDs it attached: attaching a recorded PASID is a replace; detaching an unrecorded one, or a
- * detached RID, is a silent no-op; closing detaches every PASID, then the RID, then unbinds.
+ * drivers/vfio/{device_cdev,iommufd}.c bookkeeping over {@link SimIommufd}, kept as vfio keeps it:
+ * a flag for the RID ({@code vdev->iommufd_attached}) and an ida of the PASIDs attached through
+ * the PASID flag ({@code vdev->pasids}). Attaching a recorded PASID is a replace; detaching an
+ * unrecorded one, or a RID vfio did not attach, is a silent no-op; closing detaches every recorded
+ * PASID, then the RID, then unbinds ({@code vfio_iommufd_physical_unbind}).
+ *
+ * <p>PASID 0 through the PASID flag is recorded in the ida like any PASID but is IOMMU_NO_PASID to
+ * iommufd, so it attaches, replaces and detaches the RID. Because vfio's RID flag stays clear, a
+ * plain RID attach after it is not a replace but a second attach, which iommufd refuses with
+ * EBUSY, and a plain RID detach does nothing; the PASID-flag detach of 0, or closing, detaches it.
  *
  * <p>Every call runs under the device's IOMMU group lock, so attach, replace and detach are
  * linearizable per device (and so per (device, PASID)).
@@ -135,11 +142,13 @@ public final class SimVfioDevice implements VfioDevice {
             if (!pasidOps) {
                 throw Rule.PASID_OPS_MISSING.fail(address() + ": the driver has no pasid_attach_ioas");
             }
-            if (pasid == 0) {
-                throw Rule.PASID_ZERO.fail("PASID 0 is IOMMU_NO_PASID, the RID; attach the RID without the PASID flag");
-            }
+            // vfio_iommufd_physical_pasid_attach_ioas
             if (pasidAttached.contains(pasid)) {
                 return ctx.replace(idev, pasid, ptId);
+            }
+            if (pasid < 0) {
+                throw Rule.PASID_ABOVE_INT_MAX.fail("PASID " + Integer.toUnsignedString(pasid)
+                        + " is beyond the ida's INT_MAX; vfio refuses it before iommufd sees it");
             }
             int hwpt = ctx.attach(idev, pasid, ptId);
             pasidAttached.add(pasid);
@@ -174,20 +183,21 @@ public final class SimVfioDevice implements VfioDevice {
         }
     }
 
-    /** The HWPT attached to the RID (pasid 0) or a PASID, or 0. */
+    /**
+     * The HWPT attached to the RID (pasid 0) or a PASID, or 0: iommufd's answer, for what this file
+     * attached (the RID also when attached as PASID 0 through the PASID flag).
+     */
     public int attachedHwpt(int pasid) {
         synchronized (group) {
             if (idev == null) {
                 return 0;
             }
-            if (pasid == 0 ? !ridAttached : !pasidAttached.contains(pasid)) {
-                return 0;
-            }
-            return ctx.attached(idev, pasid);
+            boolean recorded = pasidAttached.contains(pasid) || pasid == 0 && ridAttached;
+            return recorded ? ctx.attached(idev, pasid) : 0;
         }
     }
 
-    /** PASIDs vfio has attached. */
+    /** PASIDs vfio has recorded as attached through the PASID flag (0 among them when so attached). */
     public int attachedPasids() {
         synchronized (group) {
             return pasidAttached.count();

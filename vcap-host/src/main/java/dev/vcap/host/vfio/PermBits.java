@@ -39,7 +39,10 @@ public final class PermBits {
         BASIC,
         /** vfio_pm_config_write: DEFAULT, then the power state is set by the core. */
         PM,
-        /** vfio_exp_config_write: DEFAULT, then a virtual Initiate FLR resets the function. */
+        /**
+         * vfio_exp_config_write: DEFAULT, then a virtual Initiate FLR resets the function and a
+         * changed Max Read Request Size is set on the device (pcie_set_readrq).
+         */
         EXP,
         /** vfio_af_config_write: DEFAULT, then a virtual AF FLR resets the function. */
         AF,

@@ -1,13 +1,17 @@
 package dev.vcap.host.vfio;
 
+import static dev.vcap.host.PciRegs.*;
+
 import dev.vcap.host.ConfigRegion;
 
 /**
  * The capability lengths vfio-pci uses (Linux 6.15 drivers/vfio/pci/vfio_pci_config.c:
  * {@code pci_cap_length}, {@code pci_ext_cap_length}, {@code vfio_cap_len}, {@code vfio_ext_cap_len},
  * {@code vfio_vc_cap_len}). They are vfio's, not the architected lengths of the vcap-pci catalogue:
- * a length of 0 hides the capability, and some lengths differ (PCI Express v2 is 44 bytes here, the
- * slot and root registers beyond it are left to raw access; AER is 0x2C even on a root port).
+ * a length of 0 hides the capability, and some lengths differ (PCI Express v2 is 0x34 bytes here,
+ * 0x2C on a root-complex integrated endpoint: the slot and root registers are left to raw access;
+ * AER is 0x2C even on a root port). A standard capability with ID 0 or an ID past the table is not
+ * sized at all: {@code vfio_cap_init} hides it.
  */
 public final class VfioCapLengths {
 
@@ -41,7 +45,7 @@ public final class VfioCapLengths {
         CAP[0x0D] = 0;           // subsystem vendor (bridge)
         CAP[0x0E] = 0;           // AGP 8x
         CAP[0x0F] = 0;           // secure device
-        CAP[0x10] = VARIABLE;    // PCI Express: 20 or 44
+        CAP[0x10] = VARIABLE;    // PCI Express: 12, 20, 0x2C or 0x34
         CAP[0x11] = 12;          // MSI-X: PCI_CAP_MSIX_SIZEOF
         CAP[0x12] = VARIABLE;    // SATA
         CAP[0x13] = 6;           // Advanced Features: PCI_CAP_AF_SIZEOF
@@ -93,9 +97,14 @@ public final class VfioCapLengths {
 
     /**
      * The length vfio gives a standard capability at {@code pos} (0: hidden), reading registers the
-     * way {@code vfio_cap_len} does.
+     * way {@code vfio_cap_len} does. {@code vfio_cap_init} sizes only IDs 1..PCI_CAP_ID_MAX: ID 0 is a
+     * null capability that would clash with the header's pseudo-ID {@link #CAP_ID_BASIC}, so it is
+     * hidden like an ID past the table, and its bytes stay raw.
      */
     public static int capLength(ConfigRegion hw, int id, int pos) {
+        if (id == CAP_ID_BASIC) {
+            return 0;
+        }
         int len = tableLength(id);
         if (len != VARIABLE) {
             return len;
@@ -107,11 +116,25 @@ public final class VfioCapLengths {
             }
             case 0x07 -> (rd(hw, pos + 2, 2) >>> 12 & 3) != 0 ? 24 : 8; // PCI-X: version in command
             case 0x09 -> rd(hw, pos + 2, 1); // vendor: length follows next
-            case 0x10 -> (rd(hw, pos + 2, 2) & 0xF) == 1 ? 20 : 44; // PCI Express v1 / v2 endpoint
+            case 0x10 -> expLength(rd(hw, pos + EXP_FLAGS, 2));
             case 0x08 -> (rd(hw, pos + 3, 1) & 0xE0) != 0 ? 24 : 28; // HyperTransport: short / long
             case 0x12 -> (rd(hw, pos + 4, 1) & 0xF) == 0xF ? 16 : 8; // SATA: registers inline / in BAR
             default -> 0;
         };
+    }
+
+    /**
+     * {@code vfio_cap_len} for PCI Express: by version and device type, from the PCI Express
+     * Capabilities register ({@code pcie_caps_reg}, {@code pci_pcie_type}). A root-complex integrated
+     * endpoint has no link, so its structure ends before the link registers (v1) or before Link
+     * Capabilities 2 (v2); every other function's ends after Link Status (v1) or Link Status 2 (v2).
+     */
+    static int expLength(int flags) {
+        boolean rcEnd = (flags & EXP_FLAGS_TYPE) >>> EXP_FLAGS_TYPE_SHIFT == EXP_TYPE_RC_END;
+        if ((flags & EXP_FLAGS_VERS) == 1) {
+            return rcEnd ? CAP_EXP_RC_ENDPOINT_SIZEOF_V1 : CAP_EXP_ENDPOINT_SIZEOF_V1;
+        }
+        return rcEnd ? CAP_EXP_RC_ENDPOINT_SIZEOF_V2 : CAP_EXP_ENDPOINT_SIZEOF_V2;
     }
 
     /** The length vfio gives an extended capability at {@code pos} (0: hidden), as {@code vfio_ext_cap_len}. */

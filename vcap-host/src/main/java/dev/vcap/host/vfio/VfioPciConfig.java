@@ -513,13 +513,21 @@ public final class VfioPciConfig implements ConfigRegion {
                 }
             }
             case EXP -> {
+                int readrq = vconfig.u16(start + EXP_DEVCTL) & EXP_DEVCTL_READRQ;
                 defaultWrite(pos, count, perm, offset, val);
                 int ctrl = vconfig.u16(start + EXP_DEVCTL);
                 if ((ctrl & EXP_DEVCTL_BCR_FLR) != 0) {
-                    vconfig.setU16(start + EXP_DEVCTL, ctrl & ~EXP_DEVCTL_BCR_FLR);
+                    ctrl &= ~EXP_DEVCTL_BCR_FLR;
+                    vconfig.setU16(start + EXP_DEVCTL, ctrl);
                     if ((hw.read(start + EXP_DEVCAP, 4) & EXP_DEVCAP_FLR) != 0) {
                         dev.resetFunction();
                     }
+                }
+                if ((ctrl & EXP_DEVCTL_READRQ) != readrq) {
+                    int rq = EXP_SIZE_UNIT << ((ctrl & EXP_DEVCTL_READRQ) >>> EXP_DEVCTL_READRQ_SHIFT);
+                    int mps = EXP_SIZE_UNIT << ((hw.read(start + EXP_DEVCTL, 2) & EXP_DEVCTL_PAYLOAD)
+                            >>> EXP_DEVCTL_PAYLOAD_SHIFT);
+                    setReadRequestSize(start, Math.max(rq, mps));
                 }
             }
             case AF -> {
@@ -543,6 +551,23 @@ public final class VfioPciConfig implements ConfigRegion {
                 }
             }
         }
+    }
+
+    /**
+     * {@code pcie_set_readrq} as vfio_exp_config_write calls it when the user changes Max Read
+     * Request Size: the user's size, raised to the device's Max Payload Size
+     * ({@code pcie_get_mps}), is written into the device's Device Control. A size the encoding
+     * cannot hold (the reserved values 8192 and 16384) is refused with EINVAL, which vfio ignores:
+     * the device keeps its value while the user reads back what it wrote. Not modelled: the
+     * {@code pci=pcie_bus_perf} clamp to Max Payload Size and a host bridge's {@code no_inc_mrrs}.
+     */
+    private void setReadRequestSize(int pcieCap, int rq) {
+        if (rq > EXP_MAX_READ_REQUEST) {
+            return;
+        }
+        int field = Integer.numberOfTrailingZeros(rq / EXP_SIZE_UNIT) << EXP_DEVCTL_READRQ_SHIFT;
+        int ctl = hw.read(pcieCap + EXP_DEVCTL, 2);
+        hw.write(pcieCap + EXP_DEVCTL, 2, ctl & ~EXP_DEVCTL_READRQ | field);
     }
 
     private void defaultWrite(int pos, int count, PermBits perm, int offset, int val) {

@@ -65,10 +65,13 @@ public final class VfioPermissions {
             d(X_ECC_CSR, NO, ALL));
 
     /**
-     * PCI Express (init_pci_cap_exp_perm): Device Control writable except Phantom Functions; FLR,
-     * Max Payload and Max Read Request virtual; Device Control 2 writable except ARI Forwarding.
+     * PCI Express (init_pci_cap_exp_perm, sized for the largest structure vfio maps,
+     * PCI_CAP_EXP_ENDPOINT_SIZEOF_V2): Device Control writable except Phantom Functions; FLR, Max
+     * Payload and Max Read Request virtual (a changed Max Read Request is then set on the device by
+     * the write function); Device Control 2 writable except ARI Forwarding; everything else, Link
+     * Control 2 included, read through and not writable.
      */
-    public static final PermBits EXP = new PermBits("EXP", 44, Read.DEFAULT, Write.EXP,
+    public static final PermBits EXP = new PermBits("EXP", CAP_EXP_ENDPOINT_SIZEOF_V2, Read.DEFAULT, Write.EXP,
             b(1, ALL, NO),
             w(EXP_DEVCTL, EXP_DEVCTL_BCR_FLR | EXP_DEVCTL_PAYLOAD | EXP_DEVCTL_READRQ, ~EXP_DEVCTL_PHANTOM),
             w(EXP_DEVCTL2, NO, ~EXP_DEVCTL2_ARI));

@@ -40,9 +40,18 @@ class AttachLinearizabilityTest {
     record Done(Op op, int result) {
     }
 
-    /** The sequential model: HWPT per (device, slot); 0 is none. */
+    /**
+     * The sequential model: HWPT per (device, slot), 0 for none; and per device, how the RID was
+     * attached — {@link #BY_FLAGLESS} (vfio's iommufd_attached) or {@link #BY_PASID_0} (PASID 0 in
+     * vfio's ida, iommufd's RID all the same).
+     */
     static final class Model {
+        static final int BY_NONE = 0;
+        static final int BY_FLAGLESS = 1;
+        static final int BY_PASID_0 = 2;
+
         final int[][] slot;
+        final int[] ridBy;
         final boolean[] isVf;
         final Set<Integer> pasidCompat;
         final Set<Integer> fault;
@@ -50,6 +59,7 @@ class AttachLinearizabilityTest {
 
         Model(boolean[] isVf, Set<Integer> exists, Set<Integer> pasidCompat, Set<Integer> fault) {
             this.slot = new int[isVf.length][SLOTS];
+            this.ridBy = new int[isVf.length];
             this.isVf = isVf;
             this.exists = exists;
             this.pasidCompat = pasidCompat;
@@ -61,6 +71,7 @@ class AttachLinearizabilityTest {
             for (int i = 0; i < slot.length; i++) {
                 m.slot[i] = slot[i].clone();
             }
+            System.arraycopy(ridBy, 0, m.ridBy, 0, ridBy.length);
             return m;
         }
 
@@ -73,38 +84,56 @@ class AttachLinearizabilityTest {
             return false;
         }
 
+        /** The RID attached or replaced through the path {@code by}; the other path's RID is EBUSY. */
+        private int attachRid(int dev, int h, int by) {
+            int[] s = slot[dev];
+            if (!exists.contains(h)) {
+                return -2; // ENOENT: iommufd_get_object comes first
+            }
+            if (ridBy[dev] != BY_NONE && ridBy[dev] != by) {
+                return -16; // EBUSY: a second attach of the RID, not a replace
+            }
+            if (s[0] == h) {
+                return h;
+            }
+            if (fault.contains(h) && isVf[dev] || !pasidCompat.contains(h) && pasidsInUse(dev)) {
+                return -22;
+            }
+            s[0] = h;
+            ridBy[dev] = by;
+            return h;
+        }
+
+        private int detachRid(int dev, int by) {
+            if (ridBy[dev] == by) {
+                slot[dev][0] = 0;
+                ridBy[dev] = BY_NONE;
+            }
+            return 0;
+        }
+
         /** Applies {@code op}; returns its result as the host must report it. */
         int apply(Op op) {
             int[] s = slot[op.dev()];
             int h = op.hwpt();
+            int p = op.pasid();
             switch (op.kind()) {
+                case 0 -> {
+                    return attachRid(op.dev(), h, BY_FLAGLESS);
+                }
                 case 1 -> {
-                    s[0] = 0;
-                    return 0;
+                    return detachRid(op.dev(), BY_FLAGLESS);
                 }
                 case 3 -> {
-                    if (op.pasid() != 0) { // PASID 0 is never recorded as attached: a no-op
-                        s[op.pasid()] = 0;
+                    if (p == 0) {
+                        return detachRid(op.dev(), BY_PASID_0);
                     }
+                    s[p] = 0;
                     return 0;
                 }
-                case 0 -> {
-                    if (!exists.contains(h)) {
-                        return -2; // ENOENT
-                    }
-                    if (s[0] == h) {
-                        return h;
-                    }
-                    if (fault.contains(h) && isVf[op.dev()] || !pasidCompat.contains(h) && pasidsInUse(op.dev())) {
-                        return -22;
-                    }
-                    s[0] = h;
-                    return h;
-                }
                 default -> {
-                    int p = op.pasid();
                     if (p == 0) {
-                        return -22;
+                        return attachRid(op.dev(), h, BY_PASID_0);
                     }
                     if (!exists.contains(h)) {
                         return -2;
@@ -123,7 +152,7 @@ class AttachLinearizabilityTest {
         }
 
         String key() {
-            return Arrays.deepToString(slot);
+            return Arrays.deepToString(slot) + Arrays.toString(ridBy);
         }
     }
 
@@ -219,14 +248,20 @@ class AttachLinearizabilityTest {
         search(round, 0, before, new HashSet<>(), ends);
         assertThat(ends).as("an order of %s explains the outcomes", round).isNotEmpty();
         int[][] actual = new int[devs.length][SLOTS];
+        int[] ridBy = new int[devs.length];
         for (int d = 0; d < devs.length; d++) {
+            int pasids = 0;
             for (int p = 0; p < SLOTS; p++) {
                 actual[d][p] = devs[d].attachedHwpt(p);
                 int hw = p == 0 ? devs[d].iommuDevice().ridDomain() : devs[d].iommuDevice().pasidDomain(p);
                 assertThat(hw).as("IOMMU entry of device %d slot %d", d, p).isEqualTo(actual[d][p]);
+                pasids += p != 0 && actual[d][p] != 0 ? 1 : 0;
             }
+            // vfio's ida holds the attached PASIDs, and 0 when the RID came through the PASID flag
+            ridBy[d] = actual[d][0] == 0 ? Model.BY_NONE
+                    : devs[d].attachedPasids() > pasids ? Model.BY_PASID_0 : Model.BY_FLAGLESS;
         }
-        String key = Arrays.deepToString(actual);
+        String key = Arrays.deepToString(actual) + Arrays.toString(ridBy);
         return ends.stream().filter(m -> m.key().equals(key)).findFirst().orElseThrow(() -> new AssertionError(
                 "host state " + key + " is not the end state of any order explaining " + round));
     }

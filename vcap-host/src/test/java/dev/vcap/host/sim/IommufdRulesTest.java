@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The attach, replace, detach, unbind and GET_HW_INFO rules of Linux 6.15 (DOMAIN.md section 6),
- * one table-driven test per rule, named after it.
+ * The attach, replace, detach, unbind and GET_HW_INFO rules of Linux 6.15 and later (DOMAIN.md
+ * section 6, settled against Linux 7.3.4 by the real-kernel harness: kernel/harness.sh), one
+ * table-driven test per rule, named after it and the upstream function that enforces it.
  */
 class IommufdRulesTest {
 
@@ -80,11 +81,7 @@ class IommufdRulesTest {
                 }, null, r -> {
                     assertThat(r.hw(0)).isEqualTo(r.dev.attachedHwpt(0));
                     r.fd.destroy(r.dev.attachedHwpt(0) - 1);
-                }),
-                new Case("PASID replace through an IOAS picks an automatic PASID-compatible domain", pasidDevice(), r -> {
-                    r.dev.attachPasidPt(3, r.pasidHwpt());
-                    return r.dev.attachPasidPt(3, r.ioas);
-                }, null, r -> assertThat(r.hw(3)).isEqualTo(r.dev.attachedHwpt(3)).isNotZero()));
+                }));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,6 +133,10 @@ class IommufdRulesTest {
                 new Case("PASID to a HWPT without ALLOC_PASID", pasidDevice(), r -> {
                     r.dev.attachPasidPt(5, r.pasidHwpt());
                     return r.dev.attachPasidPt(5, r.hwpt(0));
+                }, Errno.EINVAL, r -> assertKept(r, 5)),
+                new Case("PASID to an IOAS: the automatic domain is not PASID-compatible", pasidDevice(), r -> {
+                    r.dev.attachPasidPt(5, r.pasidHwpt());
+                    return r.dev.attachPasidPt(5, r.ioas);
                 }, Errno.EINVAL, r -> assertKept(r, 5)),
                 new Case("PASID to an unknown ID", pasidDevice(), r -> {
                     r.dev.attachPasidPt(5, r.pasidHwpt());
@@ -196,7 +197,22 @@ class IommufdRulesTest {
                 new Case("PASID beyond the width, never attached", pasidDevice(4), r -> {
                     r.dev.detachPasidPt(1 << 19);
                     return 0;
-                }, null));
+                }, null),
+                new Case("iommufd_device_detach of what is not attached (it cannot fail)", pasidDevice(), r -> {
+                    synchronized (r.dev.iommuDevice().group()) {
+                        SimIommufd.Idev idev = r.dev.iommuDevice().group().bound[0];
+                        r.fd.detach(idev, 0);
+                        r.fd.detach(idev, 9);
+                    }
+                    return 0;
+                }, null),
+                new Case("plain RID detach after a PASID-0 attach: vfio's RID flag is clear, the RID stays",
+                        pasidDevice(), r -> {
+                            int h = r.pasidHwpt();
+                            r.dev.attachPasidPt(0, h);
+                            r.dev.detachPt();
+                            return h;
+                        }, null, r -> assertThat(r.hw(0)).isNotZero()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -211,6 +227,16 @@ class IommufdRulesTest {
         return cases(
                 new Case("PASID to a HWPT without ALLOC_PASID", pasidDevice(),
                         r -> r.dev.attachPasidPt(1, r.hwpt(0)), Errno.EINVAL, r -> assertThat(r.hw(1)).isZero()),
+                new Case("PASID to an IOAS: iommufd_device_auto_get_domain allocates without ALLOC_PASID",
+                        pasidDevice(), r -> r.dev.attachPasidPt(1, r.ioas), Errno.EINVAL, r -> {
+                            assertThat(r.hw(1)).isZero();
+                            assertThat(r.dev.attachedPasids()).isZero();
+                            r.fd.destroy(r.ioas); // the automatic domain it tried was destroyed
+                        }),
+                new Case("PASID to an IOAS that already has an automatic domain (the RID's)", pasidDevice(), r -> {
+                    r.dev.attachPt(r.ioas);
+                    return r.dev.attachPasidPt(1, r.ioas);
+                }, Errno.EINVAL, r -> assertThat(r.hw(1)).isZero()),
                 new Case("PASID while the RID has a HWPT without ALLOC_PASID", pasidDevice(), r -> {
                     r.dev.attachPt(r.hwpt(0));
                     return r.dev.attachPasidPt(1, r.pasidHwpt());
@@ -282,16 +308,51 @@ class IommufdRulesTest {
 
     // ------------------------------------------------------------------ PASID 0, PASID width
 
-    static Stream<Arguments> pasidZero() {
+    /**
+     * PASID 0 through VFIO_DEVICE_ATTACH_PASID is IOMMU_NO_PASID: vfio_iommufd_physical_pasid_attach_ioas
+     * records it in its ida and calls iommufd_device_attach(idev, 0), the RID path. vfio's RID flag
+     * (iommufd_attached) stays clear, so a plain RID attach afterwards is a second attach, which
+     * iommufd_hw_pagetable_attach refuses with EBUSY (the device is already in the RID's
+     * device_array). Linux 7.3.4 answers exactly this (kernel/README facts, the uAPI differential).
+     */
+    static Stream<Arguments> pasidZeroIsTheRid() {
         return cases(
-                new Case("attach", pasidDevice(), r -> r.dev.attachPasidPt(0, r.pasidHwpt()), Errno.EINVAL,
-                        r -> assertThat(r.hw(0)).isZero()),
-                new Case("attach to an IOAS", pasidDevice(), r -> r.dev.attachPasidPt(0, r.ioas), Errno.EINVAL));
+                new Case("attach PASID 0 attaches the RID", pasidDevice(), r -> r.dev.attachPasidPt(0, r.pasidHwpt()),
+                        null, r -> {
+                            assertThat(r.hw(0)).isEqualTo(r.dev.attachedHwpt(0)).isNotZero();
+                            assertThat(r.dev.attachedPasids()).isEqualTo(1);
+                        }),
+                new Case("PASID 0 again, another HWPT: a replace of the RID", pasidDevice(), r -> {
+                    r.dev.attachPasidPt(0, r.pasidHwpt());
+                    return r.dev.attachPasidPt(0, r.pasidHwpt());
+                }, null, r -> assertThat(r.hw(0)).isEqualTo(r.dev.attachedHwpt(0))),
+                new Case("a plain RID attach after it: EBUSY, not a replace", pasidDevice(), r -> {
+                    r.dev.attachPasidPt(0, r.pasidHwpt());
+                    return r.dev.attachPt(r.pasidHwpt());
+                }, Errno.EBUSY),
+                new Case("PASID 0 after a plain RID attach: EBUSY", pasidDevice(), r -> {
+                    r.dev.attachPt(r.pasidHwpt());
+                    return r.dev.attachPasidPt(0, r.pasidHwpt());
+                }, Errno.EBUSY, r -> assertThat(r.dev.attachedPasids()).isZero()),
+                new Case("detach with the PASID flag and PASID 0 detaches the RID", pasidDevice(), r -> {
+                    r.dev.attachPasidPt(0, r.pasidHwpt());
+                    r.dev.detachPasidPt(0);
+                    return 0;
+                }, null, r -> assertThat(r.hw(0)).isZero()),
+                new Case("PASID 0 to an IOAS: an automatic domain, as for the RID", pasidDevice(),
+                        r -> r.dev.attachPasidPt(0, r.ioas), null, r -> assertThat(r.hw(0)).isNotZero()),
+                new Case("closing detaches it", pasidDevice(), r -> {
+                    int h = r.pasidHwpt();
+                    r.dev.attachPasidPt(0, h);
+                    r.dev.close();
+                    r.fd.destroy(h); // no user left
+                    return h;
+                }, null, r -> assertThat(r.hw(0)).isZero()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource
-    void pasidZero(Case c) {
+    void pasidZeroIsTheRid(Case c) {
         c.run();
     }
 
@@ -303,20 +364,74 @@ class IommufdRulesTest {
                         r -> r.dev.attachPasidPt((1 << 20) - 1, r.pasidHwpt()), null),
                 new Case("width 20: PASID 2^20", pasidDevice(20), r -> r.dev.attachPasidPt(1 << 20, r.pasidHwpt()),
                         Errno.EINVAL),
-                new Case("PASID 0xffffffff", pasidDevice(20), r -> r.dev.attachPasidPt(-1, r.pasidHwpt()), Errno.EINVAL),
-                new Case("device without PASID", v -> Rig.of(Devices.plainEndpoint()),
-                        r -> r.dev.attachPasidPt(1, r.pasidHwpt()), Errno.EINVAL),
-                new Case("IOMMU without PASID", v -> new Rig(SimHost.builder()
-                        .iommu(SimIommu.Features.defaults().withPasid(false))
-                        .function(Devices.PF, Devices.pasidEndpoint(20)).build(), Devices.PF),
-                        r -> r.dev.attachPasidPt(1, r.pasidHwpt()), Errno.EINVAL),
                 new Case("VF: the PF's width (14)", v -> Rig.firstVf(Devices.sriovPf(14, false, false, true), 1),
-                        r -> r.dev.attachPasidPt(1 << 14, r.pasidHwpt()), Errno.EINVAL));
+                        r -> r.dev.attachPasidPt(1 << 14, r.pasidHwpt()), Errno.EINVAL),
+                new Case("the width is checked before the driver enables I/O page faults", pasidDevice(5),
+                        r -> r.dev.attachPasidPt(32, r.faultHwpt(HwptAlloc.PASID)), Errno.EINVAL,
+                        r -> assertThat(r.dev.pciDev().priEnabled()).isFalse()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource
     void pasidBeyondWidth(Case c) {
+        c.run();
+    }
+
+    /**
+     * A device that cannot use PASID (max_pasids 0) is skipped by iommu_attach_device_pasid's width
+     * check and by __iommu_set_group_pasid: any PASID up to INT_MAX attaches, as bookkeeping of
+     * iommufd and the core, and nothing reaches the IOMMU. Linux 7.3.4 attaches PASIDs 1, 2^20 and
+     * 2^31 - 1 to an e1000e that way (the uAPI differential).
+     */
+    static Stream<Arguments> pasidWithoutPasidCapabilityIsBookkeeping() {
+        return cases(
+                new Case("device without PASID, PASID 1", v -> Rig.of(Devices.plainEndpoint()),
+                        r -> r.dev.attachPasidPt(1, r.pasidHwpt()), null, r -> {
+                            assertThat(r.dev.attachedHwpt(1)).isNotZero();
+                            assertThat(r.dev.iommuDevice().pasidEntries()).as("nothing reaches the IOMMU").isZero();
+                        }),
+                new Case("device without PASID, PASID 2^20 and INT_MAX", v -> Rig.of(Devices.plainEndpoint()), r -> {
+                    int h = r.pasidHwpt();
+                    r.dev.attachPasidPt(1 << 20, h);
+                    return r.dev.attachPasidPt(Integer.MAX_VALUE, h);
+                }, null, r -> {
+                    assertThat(r.dev.attachedPasids()).isEqualTo(2);
+                    r.dev.detachPasidPt(1 << 20);
+                    assertThat(r.dev.attachedHwpt(1 << 20)).isZero();
+                    assertThat(r.dev.attachedHwpt(Integer.MAX_VALUE)).isNotZero();
+                }),
+                new Case("the PASID-compatibility rule still applies", v -> Rig.of(Devices.plainEndpoint()),
+                        r -> r.dev.attachPasidPt(1, r.hwpt(0)), Errno.EINVAL),
+                new Case("IOMMU without PASID: every device has max_pasids 0", v -> new Rig(SimHost.builder()
+                        .iommu(SimIommu.Features.defaults().withPasid(false))
+                        .function(Devices.PF, Devices.pasidEndpoint(20)).build(), Devices.PF),
+                        r -> r.dev.attachPasidPt(1, r.pasidHwpt()), null,
+                        r -> assertThat(r.dev.iommuDevice().pasidEntries()).isZero()),
+                new Case("a fault-capable HWPT: no driver call, so no I/O page faults to enable",
+                        v -> Rig.of(Devices.plainEndpoint()), r -> r.dev.attachPasidPt(3, r.faultHwpt(HwptAlloc.PASID)),
+                        null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void pasidWithoutPasidCapabilityIsBookkeeping(Case c) {
+        c.run();
+    }
+
+    /** vfio_iommufd_physical_pasid_attach_ioas: ida_alloc_range refuses an id above INT_MAX (ENOSPC). */
+    static Stream<Arguments> pasidAboveIntMax() {
+        return cases(
+                new Case("PASID 2^31 on a device without PASID", v -> Rig.of(Devices.plainEndpoint()),
+                        r -> r.dev.attachPasidPt(Integer.MIN_VALUE, r.pasidHwpt()), Errno.ENOSPC),
+                new Case("PASID 0xffffffff on a 20-bit device: vfio refuses before the core's width check",
+                        pasidDevice(20), r -> r.dev.attachPasidPt(-1, r.pasidHwpt()), Errno.ENOSPC),
+                new Case("to an unknown HWPT: the ida is first, iommufd never looks the object up",
+                        pasidDevice(20), r -> r.dev.attachPasidPt(-1, 4711), Errno.ENOSPC));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void pasidAboveIntMax(Case c) {
         c.run();
     }
 

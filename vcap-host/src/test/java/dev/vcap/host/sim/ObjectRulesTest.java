@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vcap.host.HwptAlloc;
 import dev.vcap.host.Rule;
 import dev.vcap.host.testing.Devices;
+import dev.vcap.pci.capability.DeviceTraits;
+import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
+import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Header;
 import dev.vcap.pci.config.PciAddress;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
@@ -127,6 +132,22 @@ class ObjectRulesTest {
         SimHost host = SimHost.builder().iommu(features).function(Devices.PF, Devices.sriovPf()).build();
         try (Rig r = new Rig(host, Devices.PF)) {
             expect(Rule.HWPT_UNSUPPORTED, () -> action.applyAsInt(r));
+        }
+    }
+
+    /**
+     * ALLOC_PASID only marks the domain PASID-compatible for iommufd: VT-d allocates it whether or
+     * not the IOMMU or the device has PASID (intel_iommu_domain_alloc_first_stage and _second_stage
+     * accept the flag; Linux 7.3.4 allocates one for an e1000e). AMD would refuse it without PASID
+     * (amd_iommu_domain_alloc_paging_flags: EOPNOTSUPP); the model is VT-d.
+     */
+    @org.junit.jupiter.api.Test
+    void hwptUnsupportedIsNotAllocPasidOnVtd() {
+        SimHost host = SimHost.builder().iommu(SimIommu.Features.defaults().withPasid(false))
+                .function(Devices.PF, Devices.plainEndpoint()).build();
+        try (Rig r = new Rig(host, Devices.PF)) {
+            int h = r.pasidHwpt();
+            assertThat(r.dev.attachPt(h)).isEqualTo(h);
         }
     }
 
@@ -276,10 +297,9 @@ class ObjectRulesTest {
                         return r.fd.replace(idev(r), 4, r.pasidHwpt());
                     }
                 }, Rule.NOT_ATTACHED),
-                new Case("iommufd detach of a RID that is not attached", r -> {
+                new Case("iommufd replace of a RID that is not attached", r -> {
                     synchronized (r.dev.iommuDevice().group()) {
-                        r.fd.detach(idev(r), 0);
-                        return 0;
+                        return r.fd.replace(idev(r), 0, r.pasidHwpt());
                     }
                 }, Rule.NOT_ATTACHED));
     }
@@ -368,21 +388,24 @@ class ObjectRulesTest {
     }
 
     static Stream<Arguments> pasidDomainUnsupported() {
-        return Stream.of(Arguments.of(false, Rule.PASID_DOMAIN_UNSUPPORTED), Arguments.of(true, null));
+        return Stream.of(Arguments.of(false, 3, Rule.PASID_DOMAIN_UNSUPPORTED), Arguments.of(true, 3, null),
+                // iommu_attach_device_pasid checks set_dev_pasid before the width
+                Arguments.of(false, 1 << 20, Rule.PASID_DOMAIN_UNSUPPORTED),
+                Arguments.of(true, 1 << 20, Rule.PASID_BEYOND_WIDTH));
     }
 
-    @ParameterizedTest(name = "nested domains on PASIDs supported: {0}")
+    @ParameterizedTest(name = "nested domains on PASIDs supported: {0}, PASID {1}")
     @MethodSource
-    void pasidDomainUnsupported(boolean nestedPasid, Rule rule) {
+    void pasidDomainUnsupported(boolean nestedPasid, int pasid, Rule rule) {
         SimHost host = SimHost.builder().iommu(SimIommu.Features.defaults().withNesting(true, nestedPasid))
                 .function(Devices.PF, Devices.sriovPf()).build();
         try (Rig r = new Rig(host, Devices.PF)) {
             int nested = r.fd.allocHwpt(HwptAlloc.nested(r.devId, r.hwpt(HwptAlloc.NEST_PARENT), HwptAlloc.PASID));
             if (rule == null) {
-                assertThat(r.dev.attachPasidPt(3, nested)).isEqualTo(nested);
+                assertThat(r.dev.attachPasidPt(pasid, nested)).isEqualTo(nested);
             } else {
-                expect(rule, () -> r.dev.attachPasidPt(3, nested));
-                assertThat(r.hw(3)).isZero();
+                expect(rule, () -> r.dev.attachPasidPt(pasid, nested));
+                assertThat(r.hw(pasid)).isZero();
             }
         }
     }
@@ -439,5 +462,27 @@ class ObjectRulesTest {
     void noSuchDevice(String address) {
         SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).build();
         expect(Rule.NO_SUCH_DEVICE, () -> host.openDevice(PciAddress.parse(address)));
+    }
+
+    static Stream<Arguments> headerTypeNotNormal() {
+        return Stream.of(
+                Arguments.of("root port (type 1)", ConfigSpaceBuilder.bridge(0x8086, 0x7A38)
+                        .pcie(0x40, DeviceTraits.PCIE_ROOT_PORT).build()),
+                Arguments.of("CardBus bridge (type 2)", ConfigSpaceBuilder.endpoint(0x1180, 0x0476)
+                        .with((c, at) -> c.setU8(Header.HEADER_TYPE, Header.TYPE_CARDBUS)).build()),
+                Arguments.of("multi-function root port (0x81)", ConfigSpaceBuilder.bridge(0x8086, 0x7A38)
+                        .with((c, at) -> c.setU8(Header.HEADER_TYPE, Header.HEADER_TYPE_MULTIFUNCTION | 1)).build()));
+    }
+
+    /** vfio_pci_core_register_device: vfio-pci does not bind a function whose header type is not 0. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void headerTypeNotNormal(String name, ConfigSpace bridge) {
+        PciAddress port = PciAddress.parse("00:1c.0");
+        SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).function(port, bridge).build();
+        assertThat(host.devices()).containsExactly(Devices.PF);
+        expect(Rule.HEADER_TYPE_NOT_NORMAL, () -> host.openDevice(port));
+        expect(Rule.HEADER_TYPE_NOT_NORMAL, () -> SimHost.vfioView(new DeviceImage(port, name, bridge, "built")));
+        host.openDevice(Devices.PF).close();
     }
 }

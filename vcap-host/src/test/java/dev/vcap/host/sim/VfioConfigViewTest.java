@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** vfio-pci's view of config space (DOMAIN.md section 5) on built and corpus devices. */
 class VfioConfigViewTest {
@@ -106,7 +107,9 @@ class VfioConfigViewTest {
                 Arguments.of(0x40, "PM"), Arguments.of(0x4A, "vendor"),
                 Arguments.of(0x50, "unassigned"),   // debug port: hidden, its bytes raw
                 Arguments.of(0x62, "EXP"), Arguments.of(0x8B, "EXP"),
-                Arguments.of(0x8C, "unassigned"),   // PCIe v2 is 44 bytes for vfio; the rest is raw
+                Arguments.of(0x90, "EXP"),          // Link Control 2: vfio_cap_len gives a v2 endpoint 0x34 bytes
+                Arguments.of(0x93, "EXP"),
+                Arguments.of(0x94, "unassigned"),   // Slot Capabilities 2 and beyond: raw
                 Arguments.of(0xA4, "default"),      // MSI-X: read-only, writes dropped
                 Arguments.of(0xF0, "unassigned"),
                 Arguments.of(0x104, "AER"),
@@ -134,6 +137,7 @@ class VfioConfigViewTest {
                 Arguments.of("PRI Control: dropped", 0x184, 2, 0x0001, false, HW),
                 Arguments.of("SR-IOV Control: dropped", 0x308, 2, 0x0001, false, HW),
                 Arguments.of("MSI-X Control: dropped", 0xA2, 2, 0x8000, false, HW),
+                Arguments.of("Link Control 2 (PCI Express v2): dropped", 0x90, 2, 0x0003, false, HW),
                 Arguments.of("PASID Control (hidden body): raw", 0x176, 2, 0x0005, true, 0x0005),
                 Arguments.of("DOE body (hidden): raw", 0x148, 4, 0x1234_5678, true, 0x1234_5678),
                 Arguments.of("gap: raw", 0x400, 4, 0xCAFE_F00D, true, 0xCAFE_F00D),
@@ -191,6 +195,77 @@ class VfioConfigViewTest {
         d.config().write(0x60 + EXP_DEVCTL, 2, EXP_DEVCTL_BCR_FLR);
         assertThat(d.pciDev().function().resets()).isEqualTo(1);
         assertThat(d.config().read(0x60 + EXP_DEVCTL, 2) & EXP_DEVCTL_BCR_FLR).isZero();
+    }
+
+    // ------------------------------------------------------------------ vfio_cap_len, vfio_cap_init
+
+    static Stream<Arguments> pciExpressLengths() {
+        return Stream.of(
+                Arguments.of("v2 endpoint", 2, DeviceTraits.PCIE_ENDPOINT, 0x34),
+                Arguments.of("v2 legacy endpoint", 2, DeviceTraits.PCIE_LEGACY_ENDPOINT, 0x34),
+                Arguments.of("v2 root-complex integrated endpoint", 2, DeviceTraits.PCIE_RC_INTEGRATED_ENDPOINT, 0x2C),
+                Arguments.of("v1 endpoint", 1, DeviceTraits.PCIE_ENDPOINT, 20),
+                Arguments.of("v1 root-complex integrated endpoint", 1, DeviceTraits.PCIE_RC_INTEGRATED_ENDPOINT, 12));
+    }
+
+    /** vfio_cap_len: the PCI Express structure vfio maps, by version and Device/Port Type. */
+    @ParameterizedTest(name = "{0}: {3} bytes")
+    @MethodSource("pciExpressLengths")
+    void vfioCapLenSizesPciExpressByVersionAndType(String name, int version, int type, int length) {
+        ConfigSpace cs = ConfigSpaceBuilder.endpoint(0x8086, 0x1111)
+                .standard(0x40, StandardCapability.PCI_EXPRESS,
+                        (c, at) -> c.setU16(at + EXP_FLAGS, type << 4 | version))
+                .standard(0xA0, StandardCapability.MSIX).build();
+        var view = open(cs).config();
+        assertThat(view.permissionsAt(0x40 + length - 1).name()).isEqualTo("EXP");
+        assertThat(view.permissionsAt(0x40 + length).name()).isEqualTo("unassigned");
+    }
+
+    /**
+     * vfio_cap_init sizes only IDs 1..PCI_CAP_ID_MAX: ID 0 (a null capability, which would clash with
+     * the header's pseudo-ID) and IDs past the table are unlinked and their bytes stay raw.
+     */
+    @ParameterizedTest(name = "ID 0x{0}")
+    @ValueSource(ints = {0x00, 0x15, 0xFE})
+    void vfioCapInitHidesANullOrUnknownCapabilityAndLeavesItsBytesRaw(int id) {
+        ConfigSpace cs = ConfigSpaceBuilder.endpoint(0x8086, 0x1111)
+                .standard(0x40, StandardCapability.PM)
+                .standard(0x50, id, (c, at) -> c.setU32(at + 4, 0x1234_5678))
+                .pcie(0x60, DeviceTraits.PCIE_ENDPOINT).build();
+        SimVfioDevice d = open(cs);
+        assertThat(standard(d.config())).containsExactly("PM@40", "EXP@60");
+        assertThat(d.config().read(0x41, 1)).as("PM's next pointer skips it").isEqualTo(0x60);
+        assertThat(d.config().permissionsAt(0x50).name()).isEqualTo("unassigned");
+        assertThat(d.config().permissionsAt(0x57).name()).isEqualTo("unassigned");
+        d.config().write(0x54, 4, 0xCAFE_F00D);
+        assertThat(d.pciDev().function().read(0x54, 4)).isEqualTo(0xCAFE_F00D);
+    }
+
+    /**
+     * vfio_exp_config_write: Max Read Request Size is virtual, and a change is set on the device by
+     * pcie_set_readrq, at least the device's Max Payload Size; a reserved size leaves the device alone.
+     * Max Payload Size never reaches the device.
+     */
+    @Test
+    void vfioExpConfigWriteSetsMaxReadRequestSizeThroughPcieSetReadrq() {
+        int devctl = 0x60 + EXP_DEVCTL;
+        ConfigSpace cs = ConfigSpaceBuilder.endpoint(0x8086, 0x1111).pcie(0x60, DeviceTraits.PCIE_ENDPOINT)
+                .with((c, at) -> c.setU16(devctl, 1 << 5 | 2 << 12))   // MPS 256, MRRS 512
+                .build();
+        SimVfioDevice d = open(cs);
+        SimFunction hw = d.pciDev().function();
+        d.config().write(devctl, 2, 1 << 5 | 5 << 12);                 // MRRS 4096
+        assertThat(hw.read(devctl, 2) & EXP_DEVCTL_READRQ).isEqualTo(5 << 12);
+        assertThat(d.config().read(devctl, 2) & EXP_DEVCTL_READRQ).isEqualTo(5 << 12);
+        d.config().write(devctl, 2, 1 << 5);                             // MRRS 128: raised to MPS 256
+        assertThat(hw.read(devctl, 2) & EXP_DEVCTL_READRQ).isEqualTo(1 << 12);
+        assertThat(d.config().read(devctl, 2) & EXP_DEVCTL_READRQ).as("the user reads what it wrote").isZero();
+        d.config().write(devctl, 2, 1 << 5 | 6 << 12);                  // 8192: reserved, EINVAL
+        assertThat(hw.read(devctl, 2) & EXP_DEVCTL_READRQ).isEqualTo(1 << 12);
+        assertThat(d.config().read(devctl, 2) & EXP_DEVCTL_READRQ).isEqualTo(6 << 12);
+        d.config().write(devctl, 2, 5 << 5 | 6 << 12);                  // MPS 4096: virtual only
+        assertThat(hw.read(devctl, 2) & EXP_DEVCTL_PAYLOAD).isEqualTo(1 << 5);
+        assertThat(d.config().read(devctl, 2) & EXP_DEVCTL_PAYLOAD).isEqualTo(5 << 5);
     }
 
     @Test

@@ -147,8 +147,9 @@ class UapiRulesTest {
                 new Row("attach PASID argsz 12", w -> w.ints(16, 12, 1, w.hwpt, 3), ATTACH, Rule.ARGSZ_TOO_SMALL_FOR_PASID),
                 new Row("attach PASID argsz 15", w -> w.ints(16, 15, 1, w.hwpt, 3), ATTACH, Rule.ARGSZ_TOO_SMALL_FOR_PASID),
                 new Row("detach PASID argsz 11", w -> w.ints(12, 11, 1, 3), DETACH, Rule.ARGSZ_TOO_SMALL_FOR_PASID),
-                new Row("attach PASID argsz 16 writes pt_id back", true, w -> w.ints(16, 16, 1, w.ioas, 3), ATTACH, null,
-                        (w, s) -> assertThat(s.get(ValueLayout.JAVA_INT, 8)).isEqualTo(w.dev.attachedHwpt(3))
+                new Row("attach PASID 0 to the IOAS, argsz 16: pt_id comes back as the RID's automatic domain", true,
+                        w -> w.ints(16, 16, 1, w.ioas, 0), ATTACH, null,
+                        (w, s) -> assertThat(s.get(ValueLayout.JAVA_INT, 8)).isEqualTo(w.dev.attachedHwpt(0))
                                 .isNotEqualTo(w.ioas)));
     }
 

@@ -73,6 +73,14 @@ public record CapabilityChain(List<Capability> standard, List<Capability> extend
         return findings.stream().anyMatch(f -> f.kind() == kind);
     }
 
+    /**
+     * True when the header leaves nothing to decode — a function that did not respond, or a header
+     * type nobody knows — so neither list was walked and the bytes past the header mean nothing.
+     */
+    public boolean undecodable() {
+        return hasFinding(Finding.Kind.FUNCTION_NOT_RESPONDING) || hasFinding(Finding.Kind.UNKNOWN_HEADER_TYPE);
+    }
+
     /** The walk itself; one instance per image. */
     private static final class Walker {
         private final ConfigSpace cs;
@@ -93,16 +101,24 @@ public record CapabilityChain(List<Capability> standard, List<Capability> extend
                         "image has " + cs.length() + " bytes, less than the 64-byte header"));
                 return done(DeviceTraits.unknown(0));
             }
-            if (allBytesAre(0xFF)) {
-                findings.add(new Finding(Finding.Kind.ALL_ONES_IMAGE, null, 0,
-                        "every byte reads 0xff: no device answered at this address"));
-                return done(DeviceTraits.unknown(0));
+            if (Header.notResponding(cs)) {
+                findings.add(new Finding(Finding.Kind.FUNCTION_NOT_RESPONDING, null, Header.VENDOR_ID,
+                        "function not responding: the Vendor ID and Header Type read all ones, what a read returns"
+                                + " when no function answers (powered down, in D3cold, link down, or nothing at this"
+                                + " address); nothing was decoded"));
+                return done(DeviceTraits.unknown(Header.type(cs)));
             }
             if (cs.isZero(0, ConfigSpace.HEADER_SIZE)) {
                 findings.add(new Finding(Finding.Kind.ZERO_HEADER, null, 0, "the 64-byte header is all zero"));
                 return done(DeviceTraits.unknown(0));
             }
             int headerType = Header.type(cs);
+            if (headerType > Header.TYPE_CARDBUS) {
+                findings.add(new Finding(Finding.Kind.UNKNOWN_HEADER_TYPE, null, Header.HEADER_TYPE, String.format(
+                        "unknown header type 0x%02x (not 0 normal, 1 bridge or 2 CardBus): the layout past the first"
+                                + " 16 bytes is unknown, so nothing was walked", headerType)));
+                return done(DeviceTraits.unknown(headerType));
+            }
             boolean canHaveExtended = walkStandard();
             DeviceTraits traits = rawStandard.stream()
                     .filter(c -> c.id() == StandardCapability.PCI_EXPRESS.id())
@@ -118,15 +134,6 @@ public record CapabilityChain(List<Capability> standard, List<Capability> extend
                                 + " capability it is not a capability list (pciutils and Linux skip it too)"));
             }
             return done(traits);
-        }
-
-        private boolean allBytesAre(int value) {
-            for (int i = 0; i < cs.length(); i++) {
-                if (cs.u8(i) != value) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         /** Walks the standard list; true when it met a PCI Express or PCI-X capability. */

@@ -45,8 +45,18 @@ public record Finding(Kind kind, CapabilitySpace space, int offset, String messa
         TRUNCATED_IMAGE(Severity.WARNING),
         /** A PCI Express device whose dump stops at 256 bytes: extended space was not captured. */
         EXTENDED_SPACE_MISSING(Severity.INFO),
-        /** Every byte reads 0xFF: no device answered. */
-        ALL_ONES_IMAGE(Severity.ERROR),
+        /**
+         * The Vendor ID and the Header Type read all ones, what config reads return when no function
+         * answers (powered down, in D3cold, link down, nothing at the address): nothing else is
+         * decoded. pciutils calls the ID illegal and the header type unknown, and decodes nothing
+         * past the header either.
+         */
+        FUNCTION_NOT_RESPONDING(Severity.ERROR),
+        /**
+         * A header type other than 0 (normal), 1 (bridge) or 2 (CardBus): the layout of the rest is
+         * unknown, so nothing is walked (pciutils: "Unknown header type").
+         */
+        UNKNOWN_HEADER_TYPE(Severity.ERROR),
         /** The 64-byte header is all zero. */
         ZERO_HEADER(Severity.ERROR),
         /** A next pointer leads to an all-zero extended header. */

@@ -83,7 +83,21 @@ public final class Header {
     public static final int TYPE_BRIDGE = 1;
     public static final int TYPE_CARDBUS = 2;
 
+    /** A register read no function answered: config reads of an absent function return all ones. */
+    private static final int NO_ANSWER_U8 = 0xFF;
+    private static final int NO_ANSWER_U16 = 0xFFFF;
+
     private Header() {
+    }
+
+    /**
+     * True when no function answered: the Vendor ID reads 0xFFFF (lspci's "Illegal Vendor ID"; an
+     * all-ones ID dword is "no device" to Linux's {@code pci_bus_generic_read_dev_vendor_id}) and so
+     * does the Header Type byte (lspci: "Unknown header type 7f"). A VF's Vendor ID reads 0xFFFF too
+     * (the PCI core supplies its IDs) but its header type is 0: it answers.
+     */
+    public static boolean notResponding(ConfigSpace cs) {
+        return cs.u16(VENDOR_ID) == NO_ANSWER_U16 && cs.u8(HEADER_TYPE) == NO_ANSWER_U8;
     }
 
     /** Header layout, bits 6:0 of the header type register. */

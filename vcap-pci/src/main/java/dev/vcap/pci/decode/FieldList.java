@@ -33,7 +33,7 @@ final class FieldList {
 
     /** The extended capability header: ID, version and next offset. */
     FieldList extendedHeader() {
-        register("Extended Capability Header", 0, 4)
+        register(RegisterField.EXTENDED_CAPABILITY_HEADER, 0, 4)
                 .hex("PCI Express Extended Capability ID", 0x0000_FFFFL)
                 .number("Capability Version", 0x000F_0000L)
                 .hex("Next Capability Offset", 0xFFF0_0000L);

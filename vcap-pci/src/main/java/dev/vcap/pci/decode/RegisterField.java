@@ -17,6 +17,9 @@ package dev.vcap.pci.decode;
 public record RegisterField(String register, String field, int offset, int width, int bitLow, int bitHigh, long value,
         String meaning) {
 
+    /** The register name of every extended capability's header (ID, version, next offset). */
+    public static final String EXTENDED_CAPABILITY_HEADER = "Extended Capability Header";
+
     /** The meaning of every field of a register that lies outside the captured bytes. */
     public static final String NOT_CAPTURED = "not captured";
 

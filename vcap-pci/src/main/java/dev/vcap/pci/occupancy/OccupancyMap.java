@@ -17,7 +17,9 @@ import java.util.List;
  * <p>The header owns 0x00-0x3f. Standard capabilities own their bytes below 0x100, extended ones
  * theirs from 0x100. Where capabilities overlap, the one with the lower offset keeps the shared
  * bytes. Extended space counts as gap only for a device whose extended list was walked (a PCI
- * Express or PCI-X device); bytes that were not captured belong to nobody and are not gaps.
+ * Express or PCI-X device); bytes that were not captured belong to nobody and are not gaps, and
+ * neither are the bytes of an image whose header leaves nothing to decode
+ * ({@link CapabilityChain#undecodable()}: a function that did not respond).
  *
  * <p>The map is a sorted list of disjoint owned extents, so building it costs a sort of the
  * capabilities, not a pass over 4096 bytes.
@@ -68,6 +70,11 @@ public final class OccupancyMap {
         int captured = cs.length();
         int conventionalEnd = Math.min(captured, ConfigSpace.CONVENTIONAL_SIZE);
         List<ByteRange> regions = new ArrayList<>(2);
+        if (chain.undecodable()) {
+            // nothing past the header was decoded: no byte there is known to be free
+            return new OccupancyMap(cs, List.of(new Extent(0, Math.min(captured, ConfigSpace.HEADER_SIZE), null)),
+                    regions);
+        }
         if (conventionalEnd > ConfigSpace.HEADER_SIZE) {
             regions.add(new ByteRange(ConfigSpace.HEADER_SIZE, conventionalEnd));
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.ConfigSpaceBuilder;
 import dev.vcap.pci.config.Header;
+import dev.vcap.pci.occupancy.OccupancyMap;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -119,12 +120,51 @@ class CapabilityChainTest {
     }
 
     @Test
-    void anAllOnesImageIsAnAbsentDevice() {
+    void anAllOnesImageIsAFunctionNotResponding() {
         ConfigSpace cs = ConfigSpace.allocate(256);
         cs.fill(0, 256, 0xFF);
         CapabilityChain chain = CapabilityChain.walk(cs);
-        assertThat(chain.findings()).extracting(Finding::kind).containsExactly(Finding.Kind.ALL_ONES_IMAGE);
+        assertThat(chain.findings()).extracting(Finding::kind).containsExactly(Finding.Kind.FUNCTION_NOT_RESPONDING);
+        assertThat(chain.findings().getFirst().message()).startsWith("function not responding");
         assertThat(chain.all()).isEmpty();
+        assertThat(chain.undecodable()).isTrue();
+    }
+
+    /**
+     * A Vendor ID and Header Type of all ones are a function that did not answer even when other
+     * bytes are not all ones (here the Interrupt Line the OS wrote, and an extended space read as
+     * zero): the pointer 0xff is not followed into a "chain broken" capability, and no gap is
+     * reported. A VF's Vendor ID reads 0xffff too, but its header type is 0: it is walked.
+     */
+    @Test
+    void idAndHeaderTypeOfAllOnesAreAFunctionNotRespondingWhateverTheRestReads() {
+        ConfigSpace cs = ConfigSpace.allocate(4096);
+        cs.fill(0, 256, 0xFF);
+        cs.setU8(Header.INTERRUPT_LINE, 0x0B);
+        CapabilityChain chain = CapabilityChain.walk(cs);
+        assertThat(chain.findings()).extracting(Finding::kind).containsExactly(Finding.Kind.FUNCTION_NOT_RESPONDING);
+        assertThat(chain.all()).isEmpty();
+        OccupancyMap map = OccupancyMap.of(cs, chain);
+        assertThat(map.gaps()).isEmpty();
+        assertThat(map.nonZeroInGaps()).isEmpty();
+
+        ConfigSpace vf = endpoint().extended(0x100, ExtendedCapability.ATS, 1).build();
+        vf.setU32(Header.VENDOR_ID, 0xFFFF_FFFF);
+        CapabilityChain vfChain = CapabilityChain.walk(vf);
+        assertThat(vfChain.undecodable()).isFalse();
+        assertThat(vfChain.has(ExtendedCapability.ATS)).isTrue();
+    }
+
+    /** pciutils prints "Unknown header type" and decodes nothing past it; so does the walk. */
+    @Test
+    void anUnknownHeaderTypeIsNotWalked() {
+        ConfigSpace cs = endpoint().extended(0x100, ExtendedCapability.AER, 1).build();
+        cs.setU8(Header.HEADER_TYPE, 0x7F);
+        CapabilityChain chain = CapabilityChain.walk(cs);
+        assertThat(chain.findings()).extracting(Finding::kind).containsExactly(Finding.Kind.UNKNOWN_HEADER_TYPE);
+        assertThat(only(chain, Finding.Kind.UNKNOWN_HEADER_TYPE).message()).contains("0x7f");
+        assertThat(chain.all()).isEmpty();
+        assertThat(OccupancyMap.of(cs, chain).gaps()).isEmpty();
     }
 
     @Test

@@ -1,7 +1,14 @@
 package dev.vcap.vmm.files;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -38,16 +45,67 @@ public final class YamlNode {
         this.node = node;
     }
 
-    /** Parses a file; a YAML syntax error names its line. */
-    public static YamlNode load(Path file) {
+    /** The largest file read: SnakeYAML's code-point limit, counted in bytes. */
+    static final int MAX_BYTES = 8 << 20;
+
+    /**
+     * Parses a file; a YAML syntax error names its line. A file that is not YAML text — bytes that
+     * are not UTF-8, or control characters YAML does not allow (binary data) — is refused naming
+     * the line and the byte, and {@code expected}, what the file should have been.
+     *
+     * @param expected e.g. {@code "a layout file (YAML text, docs/LAYOUT.md)"}
+     */
+    public static YamlNode load(Path file, String expected) {
         String name = file.toString();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(r, name);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (NoSuchFileException e) {
             throw new FileFormatException(name, 0, "", "no such file");
         } catch (IOException e) {
             throw new FileFormatException(name, 0, "", "cannot read: " + e.getMessage());
         }
+        if (bytes.length > MAX_BYTES) {
+            throw new FileFormatException(name, 0, "", "larger than " + (MAX_BYTES >> 20) + " MiB; expected "
+                    + expected);
+        }
+        return parse(new StringReader(text(bytes, name, expected)), name);
+    }
+
+    /** The file's text, or an error at the first byte that cannot be YAML text. */
+    private static String text(byte[] bytes, String name, String expected) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int at = in.position();
+            throw new FileFormatException(name, lineAt(bytes, at), "", String.format(
+                    "not text: byte 0x%02x at offset %d is not UTF-8; expected %s", bytes[at] & 0xFF, at, expected));
+        }
+        String text = out.flip().toString();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7F) {
+                int at = text.substring(0, i).getBytes(StandardCharsets.UTF_8).length;
+                throw new FileFormatException(name, lineAt(bytes, at), "", String.format(
+                        "binary data: control character 0x%02x at offset %d, which YAML does not allow; expected %s",
+                        (int) c, at, expected));
+            }
+        }
+        return text;
+    }
+
+    private static int lineAt(byte[] bytes, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            line += bytes[i] == '\n' ? 1 : 0;
+        }
+        return line;
     }
 
     /** Parses YAML text from a reader, naming it {@code name} in errors. */

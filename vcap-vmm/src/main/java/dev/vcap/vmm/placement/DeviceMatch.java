@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Which devices a quirk or layout applies to. Vendor is required; every other key is optional and
- * a list means "any of". Class matches under a mask (default all 24 bits).
+ * a list means "any of" (never empty). Class matches under a mask (default all 24 bits).
  */
 public record DeviceMatch(List<Integer> vendors, List<Integer> devices, List<Integer> subsystemVendors,
         List<Integer> subsystems, List<Integer> revisions, Integer classCode, int classMask) {
@@ -43,7 +43,17 @@ public record DeviceMatch(List<Integer> vendors, List<Integer> devices, List<Int
                 node.optional("classMask").map(n -> n.integer(0, 0xFFFFFF)).orElse(0xFFFFFF));
     }
 
+    /**
+     * A list of IDs, or one. An empty list is refused: as {@code vendor} (required) it would match
+     * no device, silently; as an optional key it would have to mean "any", the opposite of what an
+     * empty list of allowed values says — leave the key out for "any".
+     */
     private static List<Integer> ids(YamlNode node, int max) {
-        return node.items().stream().map(n -> n.integer(0, max)).toList();
+        List<YamlNode> items = node.items();
+        if (items.isEmpty()) {
+            throw node.error("an empty list matches no device; expected at least one ID (leave the field out to match"
+                    + " any)");
+        }
+        return items.stream().map(n -> n.integer(0, max)).toList();
     }
 }

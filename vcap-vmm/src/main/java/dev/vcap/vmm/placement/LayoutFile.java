@@ -59,7 +59,7 @@ public record LayoutFile(String name, String description, DeviceMatch match, Lis
     private static final Set<String> ENTRY_KEYS = Set.of("capability", "id", "space", "offset", "disposition");
 
     public static LayoutFile load(Path file) {
-        return parse(YamlNode.load(file));
+        return parse(YamlNode.load(file, "a layout file (YAML text, docs/LAYOUT.md)"));
     }
 
     public static LayoutFile parse(Reader reader, String name) {

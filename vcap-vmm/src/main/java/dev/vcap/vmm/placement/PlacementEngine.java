@@ -67,11 +67,13 @@ public final class PlacementEngine {
     }
 
     /**
-     * QEMU 11.0's decision for a capability the host cannot offer at all (no PASID from GET_HW_INFO):
-     * not exposed, for {@code why}.
+     * The decision for a capability the host cannot offer at all (no PASID from GET_HW_INFO): not
+     * exposed, by {@code policy} ({@code not-exposed}, or {@code qemu-11.0} in QEMU's mode), for
+     * {@code why}.
      */
-    public static Decision withheldAsQemu(SyntheticCapability c, String why) {
-        return QemuVpasid.withheld(c, why, List.of());
+    public static Decision withheld(SyntheticCapability c, String policy, String why) {
+        return new Decision(c, OptionalInt.empty(), policy, why, false,
+                List.of(new PolicyResult(policy, new Outcome.Withheld(why), List.of())), List.of());
     }
 
     /**

@@ -54,7 +54,7 @@ public final class QuirkTable {
 
     /** This table extended (and, for equal ids, overridden) by an operator's file. */
     public QuirkTable with(Path file) {
-        return with(parse(YamlNode.load(file)));
+        return with(parse(YamlNode.load(file, "a quirk table (YAML text, docs/QUIRKS.md)")));
     }
 
     /** This table extended by quirks parsed from text (for tests). */

@@ -20,6 +20,17 @@ public record PasidSupport(int width, boolean execute, boolean privileged) {
         }
     }
 
+    /**
+     * What a PASID Capability register (PASID capability + 0x04) advertises: Max PASID Width
+     * (bits 12:8, above 20 read as 20), Execute Permission Supported (bit 1) and Privileged Mode
+     * Supported (bit 2).
+     */
+    public static PasidSupport ofCapability(int capabilityRegister) {
+        return new PasidSupport(Math.min(MAX_WIDTH, capabilityRegister >>> Synthesizers.PASID_WIDTH_SHIFT & 0x1F),
+                (capabilityRegister & Synthesizers.PASID_EXECUTE) != 0,
+                (capabilityRegister & Synthesizers.PASID_PRIVILEGED) != 0);
+    }
+
     public boolean supported() {
         return width > 0;
     }

@@ -38,6 +38,16 @@ class LayoutFileTest {
         assertThat(l.synthesized(SyntheticCapability.PRI)).isEmpty();
     }
 
+    /** Found by PlacementFilesFuzzTest#layout: a match naming no vendor matched no device, silently. */
+    @Test
+    void aMatchWithAnEmptyVendorList() {
+        assertError("version: 1\nname: m\nmatch: {vendor: []}\ncapabilities: []\n", 3, "match.vendor",
+                "an empty list matches no device; expected at least one ID (leave the field out to match any)");
+        assertError("version: 1\nname: m\nmatch:\n  vendor: 0x8086\n  device: []\ncapabilities: []\n", 5,
+                "match.device", "an empty list matches no device; expected at least one ID (leave the field out to"
+                        + " match any)");
+    }
+
     @Test
     void unknownCapabilityName() {
         assertError(HEAD + "  - {capability: WAT, offset: 0x100, disposition: passthrough}\n", 5, "capabilities[0].capability",

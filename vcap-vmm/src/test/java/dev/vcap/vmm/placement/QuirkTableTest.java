@@ -197,6 +197,20 @@ class QuirkTableTest {
                 """, 3, "quirks[0].source", "missing; this field is required");
     }
 
+    /** The hole PlacementFilesFuzzTest#layout found in layout files, checked here for quirk entries. */
+    @Test
+    void aMatchWithAnEmptyVendorList() {
+        assertError("""
+                version: 1
+                quirks:
+                  - id: a
+                    match: {vendor: [], device: 0x1234}
+                    forbid: [{range: 0x40-0x43, reason: r}]
+                    source: s
+                """, 4, "quirks[0].match.vendor",
+                "an empty list matches no device; expected at least one ID (leave the field out to match any)");
+    }
+
     @Test
     void unsupportedVersion() {
         assertError("version: 2\nquirks: []\n", 1, "version", "unsupported version 2; expected 1");
@@ -211,6 +225,24 @@ class QuirkTableTest {
     @Test
     void emptyFile() {
         assertError("", 0, "", "the file is empty; expected a YAML mapping");
+    }
+
+    /** One test per way a file is not YAML text: the message names file, line and byte, and what was expected. */
+    @Test
+    void binaryFile() throws Exception {
+        Path elf = Files.write(tmp.resolve("elf.yaml"), new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1, 0});
+        assertThatThrownBy(() -> QuirkTable.empty().with(elf)).isInstanceOf(FileFormatException.class)
+                .hasMessage(elf + ":1: binary data: control character 0x7f at offset 0, which YAML does not allow;"
+                        + " expected a quirk table (YAML text, docs/QUIRKS.md)");
+    }
+
+    @Test
+    void notUtf8() throws Exception {
+        Path latin1 = Files.write(tmp.resolve("latin1.yaml"), "version: 1\n# caf\u00e9\n".getBytes(
+                java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> QuirkTable.empty().with(latin1)).isInstanceOf(FileFormatException.class)
+                .hasMessage(latin1 + ":2: not text: byte 0xe9 at offset 16 is not UTF-8; expected a quirk table (YAML"
+                        + " text, docs/QUIRKS.md)");
     }
 
     @Test

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the self-contained vcap image from the build's jars: a jlink runtime with the JDK modules
+# jdeps finds in the jars (plus src/build/extra-modules), the launcher, man pages, completion and
+# the JSON schemas; then the .tar.gz archive and, where dpkg-deb exists, the Debian package.
+#
+# usage: image.sh VERSION JDK_HOME TARGET_DIR REPO_ROOT
+#   TARGET_DIR holds deps/ (the runtime jars) and generated/ (man pages and completion).
+set -euo pipefail
+version="$1" jdk="$2" target="$3" repo="$4"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+name="vcap-$version"
+image="$target/$name"
+rm -rf "$image" "$target/deb"
+mkdir -p "$image/bin" "$image/lib" "$image/share/vcap"
+
+cp "$target"/deps/*.jar "$image/lib/"
+modules="$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 \
+    --class-path "$image/lib/*" "$image"/lib/*.jar 2>/dev/null | tail -1)"
+extra="$({ grep -v '^#' "$here/extra-modules" || true; } | tr -s ' \n' ',' | sed 's/^,//; s/,$//')"
+modules="$modules${extra:+,$extra}"
+echo "image: JDK modules $modules"
+"$jdk/bin/jlink" --add-modules "$modules" --output "$image/runtime" --strip-debug --no-man-pages \
+    --no-header-files --compress zip-6
+echo "$modules" | tr ',' '\n' > "$image/runtime/vcap-modules"
+
+install -m 755 "$here/../launcher/vcap" "$image/bin/vcap"
+mkdir -p "$image/share/man" "$image/share/bash-completion"
+cp -r "$target/generated/man/man1" "$image/share/man/"
+cp -r "$target/generated/bash-completion/completions" "$image/share/bash-completion/"
+cp -r "$repo/docs/schema" "$image/share/vcap/schema"
+sed "s/@VERSION@/$version/" "$here/README" > "$image/README"
+
+arch_tar="$(uname -m | sed 's/x86_64/x64/; s/aarch64/aarch64/')"
+tar -C "$target" --owner=0 --group=0 --sort=name -czf "$target/$name-linux-$arch_tar.tar.gz" "$name"
+echo "image: $target/$name-linux-$arch_tar.tar.gz"
+
+if ! command -v dpkg-deb >/dev/null 2>&1; then
+    echo "image: no dpkg-deb here: the Debian package is not built"
+    exit 0
+fi
+arch="$(dpkg --print-architecture)"
+debversion="${version//-/\~}"
+root="$target/deb/vcap"
+mkdir -p "$root/DEBIAN" "$root/usr/lib/vcap" "$root/usr/bin" "$root/usr/share/man/man1" \
+    "$root/usr/share/bash-completion/completions" "$root/usr/share/doc/vcap"
+cp -r "$image/bin" "$image/lib" "$image/runtime" "$root/usr/lib/vcap/"
+ln -s ../lib/vcap/bin/vcap "$root/usr/bin/vcap"
+for page in "$image"/share/man/man1/*.1; do gzip -9n < "$page" > "$root/usr/share/man/man1/$(basename "$page").gz"; done
+cp "$image/share/bash-completion/completions/vcap" "$root/usr/share/bash-completion/completions/vcap"
+cp -r "$image/share/vcap/schema" "$root/usr/share/doc/vcap/schema"
+cp "$here/../deb/copyright" "$root/usr/share/doc/vcap/copyright"
+size="$(du -sk --exclude=DEBIAN "$root" | cut -f1)"
+sed "s/@VERSION@/$debversion/; s/@ARCH@/$arch/; s/@SIZE@/$size/" "$here/../deb/control" > "$root/DEBIAN/control"
+find "$root" -type d -exec chmod 755 {} +
+dpkg-deb --root-owner-group -Zgzip -z6 --build "$root" "$target/vcap_${debversion}_${arch}.deb" >/dev/null
+echo "image: $target/vcap_${debversion}_${arch}.deb"
