@@ -150,7 +150,7 @@ class MigrationAgreementTest {
         }
         List<List<DeviceImage>> pools = new ArrayList<>(models.values().stream().filter(m -> m.size() > 1).toList());
         pools.add(devices);
-        assertThat(pools).hasSizeGreaterThan(10);
+        assertThat(pools).hasSizeGreaterThan(5);
         PoolPlanner.Options options = PoolCommand.options(true, true, false, new PasidSupport(20, false, false),
                 QuirkTable.shipped());
         int blocked = 0;

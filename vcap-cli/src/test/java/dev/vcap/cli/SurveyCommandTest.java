@@ -188,7 +188,8 @@ class SurveyCommandTest {
         assertThat(jmb38x).isNotNull();
         assertThat(jmb38x.get("tail").asText()).isEqualTo("non-zero");
         assertThat(jmb38x.get("tailDetail").asText()).startsWith("6 of the 8 bytes at 0xff8 read non-zero: 00 40 ");
-        assertThat(jmb38x.get("comparison").asText()).isEqualTo("qemu-overlays-non-zero");
+        // its extended list is empty: QEMU 11.0's vfio_add_ext_cap() returns before it would overlay that data
+        assertThat(jmb38x.get("comparison").asText()).isEqualTo("qemu-not-exposed");
         assertThat(jmb38x.get("vcap").get("offset").asInt()).isNotEqualTo(0xFF8);
         assertThat(rootPort.get("skipped").asText()).startsWith("not assignable: vfio-pci binds only type 0");
         JsonNode t = root.get("totals");
