@@ -15,9 +15,9 @@ import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.DeviceIdentity;
 import dev.vcap.vmm.placement.PlacementEngine;
 import dev.vcap.vmm.placement.PlacementOptions;
-import dev.vcap.vmm.placement.SyntheticCapability;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.QuirkTable;
+import dev.vcap.vmm.placement.SyntheticCapability;
 import dev.vcap.vmm.synth.PasidSupport;
 import dev.vcap.vmm.synth.Synthesizers;
 import java.util.ArrayList;
@@ -45,9 +45,11 @@ import java.util.OptionalInt;
  * <li>{@link Rule#PASID_WIDTH}: the destination host's PASID width is at least the contract's;</li>
  * <li>{@link Rule#PASID_FEATURES}: the destination host supports Execute and Privileged wherever the
  * contract gave them to the guest (offering more is admitted);</li>
- * <li>{@link Rule#CHECKED_BITS}: the rebuilt guest view reproduces every checked bit — QEMU's rule,
- * {@code (incoming ^ current) & cmask & ~wmask & ~w1cmask}, applied to the contract's values.</li>
+ * <li>{@link Rule#CHECKED_BITS}: the rebuilt guest view reproduces every bit the source marked
+ * checked (emulated and read-only) with the contract's value.</li>
  * </ol>
+ * A contract under QEMU 11.0's rule ({@link LayoutContract.Check#QEMU}) is admitted by that rule
+ * alone ({@link Rule#QEMU_CONFIG}; docs/CONTRACT.md, "Two rules").
  */
 public final class Admission {
 

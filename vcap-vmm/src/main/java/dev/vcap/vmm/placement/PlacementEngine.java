@@ -69,11 +69,10 @@ public final class PlacementEngine {
     /**
      * The decision for a capability the host cannot offer at all (no PASID from GET_HW_INFO): not
      * exposed, by {@code policy} ({@code not-exposed}, or {@code qemu-11.0} in QEMU's mode), for
-     * {@code why}.
+     * {@code why}, with no policy asked.
      */
     public static Decision withheld(SyntheticCapability c, String policy, String why) {
-        return new Decision(c, OptionalInt.empty(), policy, why, false,
-                List.of(new PolicyResult(policy, new Outcome.Withheld(why), List.of())), List.of());
+        return new Decision(c, OptionalInt.empty(), policy, why, false, List.of(), List.of());
     }
 
     /**
