@@ -86,7 +86,7 @@ run_case backward-pointers probe "$dsa" --pasid --pri --ats
 run_case empty-list-hidden-tail probe "$jmicron" --pasid --ats
 # 3. PASID at the head of the extended list, where vfio leaves its null stub
 run_case pasid-at-head probe "$igpu" --pasid --pasid-offset 0x100 --ats --pri
-# 4. QEMU-compatible placement (0xff8) on an empty extended list, the case that broke QEMU's helper
+# 4. QEMU 11.0's behaviour on an empty extended list: no vPASID (vfio_add_ext_cap returns early)
 run_case qemu-compat probe "$hda" --pasid --compat qemu
 # 5. an adversarial guest: setpci writes all ones at every offset at every width
 run_case adversarial adversarial "$dsa" --pasid --pri --ats

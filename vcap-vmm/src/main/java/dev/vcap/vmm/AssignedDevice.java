@@ -68,7 +68,10 @@ public final class AssignedDevice implements AutoCloseable {
         PasidBinder binder = new PasidBinder(device, iommufd, vcs, viommu, log);
         ConfigSpace physical = vcs.guestImage();
         Map<SyntheticCapability, CapabilityDefinition> requests = new LinkedHashMap<>();
-        PasidSupport offered = binder.offered();
+        // QEMU 11.0 gives the guest the host's PASID values unchanged (hiod_iommufd_get_pasid_info) when the
+        // vIOMMU supports PASID at all; vcap offers what both sides support
+        PasidSupport offered = options.placement().compat() == PlacementOptions.Compat.QEMU
+                ? viommu.pasid().supported() ? binder.hostPasid() : PasidSupport.NONE : binder.offered();
         if (offered.supported()) {
             requests.put(SyntheticCapability.PASID, Synthesizers.pasid(offered));
         } else {
