@@ -1,0 +1,249 @@
+package dev.vcap.kernel.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The host side of kernel/harness.sh: reads what each guest left in its results directory (the
+ * JUnit Platform's XML report of the real-kernel suite, the CLI's outputs, the guest's own exit
+ * status), asserts, prints one line per test with what it did, and ends with {@code N passed, N
+ * failed}. Exit status 0 only when nothing failed.
+ *
+ * <p>Usage: {@code HarnessReport RESULTS_DIR...} (one directory per kernel, as kernel/vm.sh fills it).
+ */
+public final class HarnessReport {
+
+    /** One check's outcome. */
+    public record Outcome(String name, boolean passed, String detail) {
+    }
+
+    /** What a CLI command run in the guest left: exit status, standard output and error. */
+    public record CliRun(String name, int status, String out, String err) {
+    }
+
+    /** A check of one CLI run, given the run and the guest's kernel release. */
+    public record CliCheck(String name, String command, Function<CliRun, Optional<String>> check) {
+    }
+
+    private final PrintStream out;
+    private int passed;
+    private int failed;
+
+    public HarnessReport(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: HarnessReport RESULTS_DIR...");
+            System.exit(2);
+        }
+        HarnessReport r = new HarnessReport(System.out);
+        for (String a : args) {
+            r.kernel(Path.of(a));
+        }
+        System.exit(r.summary() ? 0 : 1);
+    }
+
+    /** Prints the final line; true when nothing failed. */
+    public boolean summary() {
+        out.println(passed + " passed, " + failed + " failed");
+        return failed == 0 && passed > 0;
+    }
+
+    public int passed() {
+        return passed;
+    }
+
+    public int failed() {
+        return failed;
+    }
+
+    /** Reads and checks one guest's results. */
+    public void kernel(Path dir) {
+        String release = read(dir.resolve("kernel-release")).map(String::trim).orElse("?");
+        String seconds = read(dir.resolve("junit/seconds")).map(String::trim).orElse("?");
+        out.println("== kernel " + release + " (" + dir.getFileName() + "), suite " + seconds + " s");
+        if (read(dir.resolve("status")).isEmpty()) {
+            record(new Outcome("guest", false, "the guest never finished; console tail:\n"
+                    + tail(dir.resolve("console.log"), 15)));
+            return;
+        }
+        Path xml = dir.resolve("junit/TEST-junit-jupiter.xml");
+        if (!Files.isRegularFile(xml)) {
+            record(new Outcome("suite", false, "the JUnit suite left no report; its console:\n"
+                    + tail(dir.resolve("junit/console.txt"), 20)));
+        } else {
+            List<Outcome> tests = parseJunit(xml);
+            if (tests.isEmpty()) {
+                record(new Outcome("suite", false, "the JUnit report lists no test"));
+            }
+            tests.forEach(this::record);
+        }
+        for (CliCheck c : cliChecks(release)) {
+            CliRun run = cliRun(dir, c.command());
+            Optional<String> problem = run == null ? Optional.of("did not run") : c.check().apply(run);
+            record(new Outcome("cli: " + c.name(), problem.isEmpty(), problem.orElse(run == null ? "" : firstLine(run.out()))));
+        }
+    }
+
+    private void record(Outcome o) {
+        if (o.passed()) {
+            passed++;
+        } else {
+            failed++;
+        }
+        out.println((o.passed() ? "  pass  " : "  FAIL  ") + o.name());
+        if (!o.detail().isBlank()) {
+            for (String line : o.detail().strip().split("\n")) {
+                out.println("          " + line);
+            }
+        }
+    }
+
+    /**
+     * The test cases of a JUnit Platform legacy XML report: a case passes when it has no failure,
+     * error or skip (inside the harness a skip means something the test needs is missing). The
+     * detail is the failure's message, or the test's report entries: what it did.
+     */
+    public static List<Outcome> parseJunit(Path xml) {
+        try {
+            var f = DocumentBuilderFactory.newInstance();
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            var doc = f.newDocumentBuilder().parse(xml.toFile());
+            NodeList cases = doc.getElementsByTagName("testcase");
+            List<Outcome> out = new ArrayList<>();
+            for (int i = 0; i < cases.getLength(); i++) {
+                Element tc = (Element) cases.item(i);
+                String cls = tc.getAttribute("classname");
+                String name = cls.substring(cls.lastIndexOf('.') + 1) + " > " + displayName(tc);
+                Element bad = first(tc, "failure", "error", "skipped");
+                if (bad != null) {
+                    String msg = bad.getAttribute("message");
+                    String kind = bad.getTagName().equals("skipped") ? "skipped inside the harness: " : "";
+                    out.add(new Outcome(name, false, kind + (msg.isBlank() ? bad.getTextContent() : msg)));
+                } else {
+                    out.add(new Outcome(name, true, reportEntries(tc)));
+                }
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(xml + ": not a JUnit XML report: " + e.getMessage(), e);
+        }
+    }
+
+    private static String displayName(Element tc) {
+        for (String line : systemOut(tc).split("\n")) {
+            if (line.startsWith("display-name: ")) {
+                String[] parts = line.substring("display-name: ".length()).split(" > ");
+                return String.join(" > ", List.of(parts).subList(Math.min(2, parts.length - 1), parts.length));
+            }
+        }
+        return tc.getAttribute("name");
+    }
+
+    private static String systemOut(Element tc) {
+        StringBuilder b = new StringBuilder();
+        NodeList kids = tc.getChildNodes();
+        for (int i = 0; i < kids.getLength(); i++) {
+            if (kids.item(i) instanceof Element e && e.getTagName().equals("system-out")) {
+                b.append(e.getTextContent()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /** The values of the test's report entries ({@code TestReporter.publishEntry}), one per line. */
+    private static String reportEntries(Element tc) {
+        StringBuilder b = new StringBuilder();
+        for (String line : systemOut(tc).split("\n")) {
+            if (line.startsWith("\t- ")) {
+                b.append(line.substring(3)).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static Element first(Element parent, String... tags) {
+        for (String t : tags) {
+            NodeList l = parent.getElementsByTagName(t);
+            if (l.getLength() > 0) {
+                return (Element) l.item(0);
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ the CLI on the live host
+
+    /** The CLI commands kernel/guest-suite.sh runs, and what each must show on this kernel. */
+    static List<CliCheck> cliChecks(String release) {
+        return List.of(
+                new CliCheck("vcap host --json lists the vfio-pci functions", "host-json", run -> {
+                    if (run.status() != 0) {
+                        return Optional.of("exit " + run.status() + ": " + firstLine(run.err()));
+                    }
+                    JsonNode json;
+                    try {
+                        json = new ObjectMapper().readTree(run.out());
+                    } catch (IOException e) {
+                        return Optional.of("not JSON: " + e.getMessage());
+                    }
+                    String text = json.toString();
+                    for (String a : List.of("0000:01:00.0", "0000:02:00.0", "0000:03:00.0")) {
+                        if (!text.contains(a)) {
+                            return Optional.of("does not list " + a);
+                        }
+                    }
+                    return Optional.empty();
+                }),
+                new CliCheck("vcap inspect 0000:01:00.0 decodes the e1000e", "inspect", run -> run.status() != 0
+                        ? Optional.of("exit " + run.status() + ": " + firstLine(run.err()))
+                        : run.out().contains("8086:10d3") ? Optional.empty() : Optional.of("no 8086:10d3 in the output")),
+                new CliCheck("vcap probe 0000:01:00.0 reports the kernel's answers", "probe", run -> run.status() != 0
+                        ? Optional.of("exit " + run.status() + ": " + firstLine(run.err()))
+                        : run.out().isBlank() ? Optional.of("no output") : Optional.empty()));
+    }
+
+    static CliRun cliRun(Path dir, String name) {
+        Path cli = dir.resolve("cli");
+        Optional<String> status = read(cli.resolve(name + ".status"));
+        if (status.isEmpty()) {
+            return null;
+        }
+        return new CliRun(name, Integer.parseInt(status.get().trim()), read(cli.resolve(name + ".out")).orElse(""),
+                read(cli.resolve(name + ".err")).orElse(""));
+    }
+
+    private static String firstLine(String s) {
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+
+    private static Optional<String> read(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(Path p, int lines) {
+        List<String> all = read(p).map(s -> List.of(s.split("\n"))).orElse(List.of("(" + p + " is missing)"));
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}

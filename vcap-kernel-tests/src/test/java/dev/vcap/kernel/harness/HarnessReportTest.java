@@ -1,0 +1,112 @@
+package dev.vcap.kernel.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The host side of the harness on results directories shaped as a guest leaves them. */
+class HarnessReportTest {
+
+    private static final String XML = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <testsuite name="JUnit Jupiter" tests="3" skipped="1" failures="1" errors="0">
+            <testcase name="a()" classname="dev.vcap.kernel.ATest" time="0.1">
+            <system-out><![CDATA[
+            unique-id: [engine:junit-jupiter]/[class:dev.vcap.kernel.ATest]/[method:a()]
+            display-name: JUnit Jupiter > ATest > config view of 0000:01:00.0
+            ]]></system-out>
+            <system-out><![CDATA[
+            Report Entry #1 (timestamp: 2026-12-03T09:31:01.771418773)
+            \t- 0000:01:00.0: 4096 bytes equal after 23 steps
+            ]]></system-out>
+            </testcase>
+            <testcase name="b()" classname="dev.vcap.kernel.ATest" time="0.1">
+            <failure message="expected EINVAL, got EBUSY" type="java.lang.AssertionError">trace</failure>
+            </testcase>
+            <testcase name="c()" classname="dev.vcap.kernel.BTest" time="0.0">
+            <skipped message="no /dev/iommu"/>
+            </testcase>
+            </testsuite>
+            """;
+
+    private static Path guest(Path root, String name, boolean finished, boolean cliOk) throws IOException {
+        Path d = root.resolve(name);
+        Files.createDirectories(d.resolve("junit"));
+        Files.createDirectories(d.resolve("cli"));
+        Files.writeString(d.resolve("kernel-release"), "7.3.4-vfiolab\n");
+        Files.writeString(d.resolve("junit/seconds"), "41\n");
+        if (finished) {
+            Files.writeString(d.resolve("status"), "0\n");
+            Files.writeString(d.resolve("junit/TEST-junit-jupiter.xml"), XML);
+        } else {
+            Files.writeString(d.resolve("console.log"), "Run /init as init process\nkernel stuck\n");
+        }
+        String hostJson = "{\"functions\":[{\"address\":\"0000:01:00.0\"},{\"address\":\"0000:02:00.0\"},"
+                + "{\"address\":\"0000:03:00.0\"}]}";
+        cli(d, "host-json", cliOk ? 0 : 3, cliOk ? hostJson : "", cliOk ? "" : "vcap: no /dev/iommu\n");
+        cli(d, "inspect", 0, "0000:01:00.0 8086:10d3 Ethernet controller\n", "");
+        cli(d, "probe", 0, "bind: ok\n", "");
+        return d;
+    }
+
+    private static void cli(Path d, String name, int status, String out, String err) throws IOException {
+        Files.writeString(d.resolve("cli/" + name + ".status"), status + "\n");
+        Files.writeString(d.resolve("cli/" + name + ".out"), out);
+        Files.writeString(d.resolve("cli/" + name + ".err"), err);
+    }
+
+    private static void run(HarnessReport r, Path... dirs) {
+        for (Path d : dirs) {
+            r.kernel(d);
+        }
+        r.summary();
+    }
+
+    @Test
+    void passesFailuresAndSkipsAreCountedAndShown(@TempDir Path tmp) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        HarnessReport r = new HarnessReport(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        run(r, guest(tmp, "bzImage-7.3.4-vfiolab", true, true));
+        String text = buf.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("== kernel 7.3.4-vfiolab (bzImage-7.3.4-vfiolab), suite 41 s")
+                .contains("  pass  ATest > config view of 0000:01:00.0\n          0000:01:00.0: 4096 bytes equal after 23 steps")
+                .contains("  FAIL  ATest > b()\n          expected EINVAL, got EBUSY")
+                .contains("  FAIL  BTest > c()\n          skipped inside the harness: no /dev/iommu")
+                .contains("  pass  cli: vcap host --json lists the vfio-pci functions");
+        assertThat(r.passed()).isEqualTo(4);
+        assertThat(r.failed()).isEqualTo(2);
+        assertThat(text).endsWith("4 passed, 2 failed\n");
+    }
+
+    @Test
+    void aGuestThatNeverFinishedFailsWithItsConsole(@TempDir Path tmp) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        HarnessReport r = new HarnessReport(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        run(r, guest(tmp, "k", false, true));
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("  FAIL  guest\n          the guest never finished;")
+                .contains("kernel stuck");
+        assertThat(r.summary()).isFalse();
+    }
+
+    @Test
+    void aFailingCliCommandFailsWithItsError(@TempDir Path tmp) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        HarnessReport r = new HarnessReport(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        run(r, guest(tmp, "k", true, false));
+        assertThat(buf.toString(StandardCharsets.UTF_8))
+                .contains("  FAIL  cli: vcap host --json lists the vfio-pci functions\n          exit 3: vcap: no /dev/iommu");
+    }
+
+    @Test
+    void nothingRunIsNotAPass() {
+        HarnessReport r = new HarnessReport(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(r.summary()).isFalse();
+    }
+}
