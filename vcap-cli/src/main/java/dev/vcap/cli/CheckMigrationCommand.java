@@ -3,7 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.vcap.host.sim.SimHost;
+import dev.vcap.host.HwInfo;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.Dumps;
@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -60,25 +61,30 @@ final class CheckMigrationCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
     @Parameters(index = "0", paramLabel = "CONTRACT", description = "The source's contract (JSON).")
     Path contractFile;
 
-    @Parameters(index = "1", paramLabel = "DEST_FILE", description = "The destination device's dump.")
+    @Parameters(index = "1", paramLabel = "DEST_FILE",
+            description = "The destination device's dump, or the PCI address of a live function.")
     Path destination;
 
     @Option(names = "--address", paramLabel = "BDF", description = "Which device of DEST_FILE (default: the first).")
     String address;
 
     @Option(names = "--host-pasid-width", paramLabel = "N",
-            description = "The destination host's PASID width (GET_HW_INFO with the vIOMMU's); default: the contract's.")
+            description = "The destination host's PASID width (GET_HW_INFO with the vIOMMU's); default: a live"
+                    + " destination's IOMMU_GET_HW_INFO, else the contract's.")
     Integer hostPasidWidth;
 
     @Option(names = "--host-exec", negatable = true, description = "The destination supports Execute PASID requests"
-            + " (default: as the contract).")
+            + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).")
     Boolean hostExec;
 
     @Option(names = "--host-priv", negatable = true, description = "The destination supports Privileged PASID requests"
-            + " (default: as the contract).")
+            + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).")
     Boolean hostPriv;
 
     @Option(names = "--quirks", paramLabel = "FILE", description = "Quirk files the destination applies (repeatable).")
@@ -86,6 +92,9 @@ final class CheckMigrationCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the verdict as JSON (docs/JSON.md).")
     boolean json;
+
+    /** IOMMU_GET_HW_INFO of a live destination, else null. */
+    private HwInfo hostPasid;
 
     @Override
     public Integer call() throws IOException {
@@ -95,7 +104,7 @@ final class CheckMigrationCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new BadInputException(contractFile + ": no such file");
         }
-        DeviceImage dest = pick(Dumps.readAll(destination));
+        DeviceImage dest = pick(readDestination());
         LayoutContract contract;
         try {
             contract = ContractCodec.read(document);
@@ -103,24 +112,46 @@ final class CheckMigrationCommand implements Callable<Integer> {
             return report(new Admission.Result.Refused(null, -1, "the contract cannot be trusted: " + e.getMessage()),
                     "CONTRACT_" + e.reason(), List.of());
         }
-        Admission.Result r = Admission.admit(contract, SimHost.vfioView(dest), options(contract));
+        hostPasid = LiveViews.hwInfo(dest);
+        Admission.Result r = Admission.admit(contract, LiveViews.of(dest), options(contract));
         return switch (r) {
             case Admission.Result.Admitted a -> report(r, null, a.actions());
             case Admission.Result.Refused f -> report(r, f.rule().name(), List.of());
         };
     }
 
+    /**
+     * The destination host's PASID support: the options, else IOMMU_GET_HW_INFO of a live destination,
+     * else what the contract's PASID needs.
+     */
     private Admission.Options options(LayoutContract contract) {
+        Integer width = hostPasidWidth != null ? hostPasidWidth : hostPasid == null ? null
+                : Math.min(PasidSupport.MAX_WIDTH, hostPasid.maxPasidLog2());
+        Boolean exec = hostExec != null ? hostExec : hostPasid == null ? null : hostPasid.has(HwInfo.CAP_PCI_PASID_EXEC);
+        Boolean priv = hostPriv != null ? hostPriv : hostPasid == null ? null : hostPasid.has(HwInfo.CAP_PCI_PASID_PRIV);
         PasidSupport pasid = contract.synthesized(SyntheticCapability.PASID)
-                .map(s -> new PasidSupport(hostPasidWidth != null ? hostPasidWidth : s.pasidWidth(),
-                        hostExec != null ? hostExec : s.execute(), hostPriv != null ? hostPriv : s.privileged()))
-                .orElse(new PasidSupport(hostPasidWidth != null ? hostPasidWidth : 0, Boolean.TRUE.equals(hostExec),
-                        Boolean.TRUE.equals(hostPriv)));
+                .map(s -> new PasidSupport(width != null ? width : s.pasidWidth(),
+                        exec != null ? exec : s.execute(), priv != null ? priv : s.privileged()))
+                .orElse(new PasidSupport(width != null ? width : 0, Boolean.TRUE.equals(exec),
+                        Boolean.TRUE.equals(priv)));
         QuirkTable table = QuirkTable.shipped();
         for (Path q : quirks) {
             table = table.with(q);
         }
         return new Admission.Options(pasid, table, HidingPolicy.defaults());
+    }
+
+    /** The destination's devices: its dump, or the live function its address names. */
+    private List<DeviceImage> readDestination() throws IOException {
+        PciAddress live = DeviceInputs.address(destination);
+        if (live == null || Files.exists(destination)) {
+            return Dumps.readAll(destination);
+        }
+        try (var source = DeviceInputs.expand(List.of(destination), roots.host()).getFirst().open()) {
+            List<DeviceImage> out = new ArrayList<>();
+            source.forEachRemaining(out::add);
+            return out;
+        }
     }
 
     private DeviceImage pick(List<DeviceImage> devices) {

@@ -1,7 +1,6 @@
 package dev.vcap.cli;
 
 import dev.vcap.host.ConfigRegion;
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.host.vfio.VfioCapLengths;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
@@ -66,7 +65,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
     static DevicePlan of(DeviceImage device, PlanSettings settings) {
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
-        ConfigRegion view = SimHost.vfioView(device);
+        ConfigRegion view = LiveViews.of(device);
         List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(read(view)));
         String skipped = skipReason(cs, physical.chain());
         VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
@@ -74,7 +73,8 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         if (skipped == null && !vcs.hasExtendedList()) {
             skipped = "vfio-pci's view has no extended capability list";
         }
-        PlanSettings.Registers registers = settings.registers(cs);
+        PlanSettings.Registers registers = settings.registers(cs, LiveViews.hwInfo(device));
+        actions.addAll(registers.withheld());
         List<Quirk> quirks = settings.options().quirks().matching(DeviceIdentity.of(vcs.guestImage()));
         if (skipped != null || settings.requested().isEmpty()) {
             return new DevicePlan(device, physical, skipped, vcs, hostHidden, actions, null, null, registers, quirks);
@@ -84,7 +84,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             actions.addAll(plan.actions());
             return new DevicePlan(device, physical, null, vcs, hostHidden, actions, plan, null, registers, quirks);
         } catch (LayoutMismatchException e) {
-            VirtualConfigSpace fresh = VirtualConfigSpace.over(SimHost.vfioView(device));
+            VirtualConfigSpace fresh = VirtualConfigSpace.over(LiveViews.of(device));
             HidingPolicy.defaults().apply(fresh);
             return new DevicePlan(device, physical, null, fresh, hostHidden, actions, null, e.getMessage(), registers,
                     quirks);

@@ -15,6 +15,11 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 3;
     /** A check said no: a migration refused, a capability that could not be placed when required. */
     public static final int REFUSED = 4;
+    /**
+     * The host lacks what a live command needs: no function bound to vfio-pci, no iommufd or vfio
+     * device files, no permission to open them, or the kernel refused to open or bind the device.
+     */
+    public static final int UNAVAILABLE = 5;
 
     private ExitCodes() {
     }

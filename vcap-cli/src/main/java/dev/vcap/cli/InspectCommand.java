@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
@@ -40,11 +41,14 @@ import picocli.CommandLine.Model.CommandSpec;
             "",
             "Reads lspci -x/-xxx/-xxxx text (many devices per file), binary config images (64, 256 or",
             "4096 bytes, e.g. a copy of /sys/bus/pci/devices/*/config), or the live sysfs tree.",
-            "A directory stands for the dump files below it."},
+            "A directory stands for the dump files below it. A PCI address reads that live",
+            "function: through its vfio config region (what a VMM sees) when vfio-pci owns it,",
+            "else from sysfs (docs/LINUX.md)."},
         footer = {"", "Examples:",
             "  vcap inspect dump.lspci",
             "  vcap inspect --map ../shared/corpus/dumps/pciutils_dsa__6a-01.0__8086-0b25.lspci",
             "  vcap inspect --decode --sysfs 0000:00:02.0",
+            "  vcap inspect 0000:03:00.0          # a vfio-pci function, as vfio shows it",
             "  vcap inspect --json dumps/ > devices.json",
             "",
             "JSON schema: docs/JSON.md. Exit codes: 0 ok, 2 usage, 3 bad input (named on stderr; the other",
@@ -57,7 +61,11 @@ final class InspectCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Dump files or directories.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "FILE", arity = "0..*",
+            description = "Dump files, directories, or PCI addresses of live functions (03:00.0).")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--sysfs", arity = "0..1", paramLabel = "BDF", fallbackValue = "",
@@ -96,8 +104,8 @@ final class InspectCommand implements Callable<Integer> {
                     report.device(DeviceAnalysis.of(d));
                 }
             } else {
-                for (Path file : Inputs.expand(files)) {
-                    try (DeviceSource source = new PrefetchingSource(Dumps.open(file))) {
+                for (DeviceInputs.DeviceInput input : DeviceInputs.expand(files, roots.host())) {
+                    try (DeviceSource source = new PrefetchingSource(input.open())) {
                         while (source.hasNext()) {
                             report.device(DeviceAnalysis.of(source.next()));
                         }

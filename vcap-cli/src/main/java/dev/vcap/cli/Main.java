@@ -1,5 +1,6 @@
 package dev.vcap.cli;
 
+import dev.vcap.host.HostException;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.vmm.files.FileFormatException;
 import java.io.BufferedOutputStream;
@@ -24,11 +25,12 @@ import picocli.CommandLine.Command;
             "and check migrations.",
             ""},
         subcommands = {SimulateCommand.class, InspectCommand.class, PlanCommand.class, SurveyCommand.class,
-            ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class,
-            CommandLine.HelpCommand.class},
+            ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class, HostCommand.class,
+            ProbeCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
-            "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused",
-            "(see docs/CLI.md). Run 'vcap COMMAND --help' for a command's options."})
+            "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused,",
+            "5 host unavailable (see docs/CLI.md). Run 'vcap COMMAND --help' for a",
+            "command's options."})
 public final class Main {
 
     private final OutputStream out;
@@ -58,6 +60,10 @@ public final class Main {
                     || ex instanceof FileFormatException) {
                 err.println("vcap: " + ex.getMessage());
                 return ExitCodes.BAD_INPUT;
+            }
+            if (ex instanceof HostException host) {
+                err.println("vcap: " + host.getMessage());
+                return ExitCodes.UNAVAILABLE;
             }
             if (ex instanceof UncheckedIOException io) {
                 err.println("vcap: " + io.getCause().getMessage());

@@ -67,7 +67,11 @@ final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dump files or directories.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dump files, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Mixin
@@ -91,7 +95,7 @@ final class PlanCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "nothing to place: give --pasid, --pri and/or --ats");
         }
         PlanSettings settings = placement.resolve();
-        List<Path> inputs = Inputs.expand(files);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<DumpFormatException> errors = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
@@ -102,8 +106,8 @@ final class PlanCommand implements Callable<Integer> {
         try (AtomicFile out = emit == null ? null : AtomicFile.create(emit);
                 Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut())) {
             LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
-            for (Path file : inputs) {
-                try (DeviceSource source = Dumps.open(file)) {
+            for (DeviceInputs.DeviceInput input : inputs) {
+                try (DeviceSource source = input.open()) {
                     while (source.hasNext()) {
                         DevicePlan p = DevicePlan.of(source.next(), settings);
                         report.device(p);

@@ -4,12 +4,14 @@ import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.host.HwInfo;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.vmm.config.CapabilityDefinition;
 import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.SyntheticCapability;
 import dev.vcap.vmm.synth.PasidSupport;
 import dev.vcap.vmm.synth.Synthesizers;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +46,13 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
         return new PlanSettings(requested, other, pf, pasidWidth, exec, priv, priCapacity, atsQueueDepth);
     }
 
-    /** The register values of one device's synthesized capabilities, with where each came from. */
-    record Registers(Map<SyntheticCapability, CapabilityDefinition> definitions, Map<SyntheticCapability, String> notes) {
+    /**
+     * The register values of one device's synthesized capabilities, with where each came from.
+     *
+     * @param withheld why a requested capability is not synthesized at all (a live host without PASID)
+     */
+    record Registers(Map<SyntheticCapability, CapabilityDefinition> definitions, Map<SyntheticCapability, String> notes,
+            List<String> withheld) {
     }
 
     /**
@@ -53,7 +60,20 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
      * device's own capability, else the PF's (a VF has no PASID or PRI of its own).
      */
     Registers registers(ConfigSpace device) {
+        return registers(device, null);
+    }
+
+    /**
+     * As {@link #registers(ConfigSpace)}, on a live host: the host side of PASID (width, Exec, Priv) is
+     * what IOMMU_GET_HW_INFO reported for the function, not the physical capability, which vfio hides.
+     * A host that reports no PASID (out_max_pasid_log2 0) gets no synthesized PASID: a VMM offers vPASID
+     * only when iommufd reports a width (QEMU 11.0 does the same).
+     *
+     * @param hwInfo the function's IOMMU_GET_HW_INFO, or null for a dump
+     */
+    Registers registers(ConfigSpace device, HwInfo hwInfo) {
         CapabilityChain own = CapabilityChain.walk(device);
+        List<String> withheld = new ArrayList<>();
         CapabilityChain pfChain = pf == null ? null : CapabilityChain.walk(pf.config());
         Map<SyntheticCapability, CapabilityDefinition> defs = new LinkedHashMap<>();
         Map<SyntheticCapability, String> notes = new LinkedHashMap<>();
@@ -62,6 +82,23 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
                     : physical(pf.config(), pfChain, c).map(s -> new Source(s.cs(), s.offset(), "the PF's")));
             switch (c) {
                 case PASID -> {
+                    if (hwInfo != null && !hwInfo.pasidSupported()) {
+                        withheld.add("PASID not synthesized: IOMMU_GET_HW_INFO reports out_max_pasid_log2 0 for this"
+                                + " function (no PASID capability, or the IOMMU did not enable it)");
+                        continue;
+                    }
+                    if (hwInfo != null) {
+                        PasidSupport host = new PasidSupport(Math.min(PasidSupport.MAX_WIDTH, hwInfo.maxPasidLog2()),
+                                hwInfo.has(HwInfo.CAP_PCI_PASID_EXEC), hwInfo.has(HwInfo.CAP_PCI_PASID_PRIV));
+                        PasidSupport viommu = new PasidSupport(pasidWidth == null ? DEFAULT_WIDTH : pasidWidth,
+                                exec != null ? exec : host.execute(), priv != null ? priv : host.privileged());
+                        PasidSupport guest = host.intersect(viommu);
+                        defs.put(c, Synthesizers.pasid(guest));
+                        notes.put(c, String.format("width %d, Exec%s Priv%s (IOMMU_GET_HW_INFO: width %d, Exec%s Priv%s)",
+                                guest.width(), sign(guest.execute()), sign(guest.privileged()), host.width(),
+                                sign(host.execute()), sign(host.privileged())));
+                        continue;
+                    }
                     PasidSupport host = physical.map(s -> {
                         int cap = s.cs().u16(s.offset() + Synthesizers.PASID_CAPABILITY);
                         int width = Math.min(PasidSupport.MAX_WIDTH, cap >>> 8 & 0x1F);
@@ -103,7 +140,11 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
                 default -> throw new IllegalStateException(c.toString());
             }
         }
-        return new Registers(defs, notes);
+        return new Registers(defs, notes, withheld);
+    }
+
+    private static String sign(boolean on) {
+        return on ? "+" : "-";
     }
 
     private record Source(ConfigSpace cs, int offset, String whose) {

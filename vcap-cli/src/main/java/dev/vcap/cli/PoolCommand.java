@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -63,7 +64,11 @@ final class PoolCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dumps of the pool's devices, or directories.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dumps of the pool's devices, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--pasid", description = "Synthesize PASID.")
@@ -120,9 +125,9 @@ final class PoolCommand implements Callable<Integer> {
         }
         PlacementOptions placement = PlacementOptions.defaults().withQuirks(table);
         PoolPlanner.Options options = new PoolPlanner.Options(requests, placement,
-                new Admission.Options(support, table, HidingPolicy.defaults()), SimHost::vfioView);
+                new Admission.Options(support, table, HidingPolicy.defaults()), LiveViews::of);
         PoolPlanner.PoolPlan plan;
-        try (Devices devices = new Devices(Inputs.expand(files))) {
+        try (Devices devices = new Devices(DeviceInputs.expand(files, roots.host()))) {
             plan = PoolPlanner.plan(devices, options);
         }
         if (contractOut != null && plan.contract().isPresent()) {
@@ -198,10 +203,10 @@ final class PoolCommand implements Callable<Integer> {
 
     /** Every device of the inputs, read one file after another. */
     private static final class Devices implements Iterator<DeviceImage>, AutoCloseable {
-        private final Iterator<Path> files;
+        private final Iterator<DeviceInputs.DeviceInput> files;
         private DeviceSource current;
 
-        Devices(List<Path> files) {
+        Devices(List<DeviceInputs.DeviceInput> files) {
             this.files = files.iterator();
         }
 
@@ -212,7 +217,7 @@ final class PoolCommand implements Callable<Integer> {
                 if (!files.hasNext()) {
                     return false;
                 }
-                current = Dumps.open(files.next());
+                current = files.next().open();
             }
             return true;
         }

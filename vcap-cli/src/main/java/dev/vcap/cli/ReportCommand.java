@@ -43,7 +43,8 @@ final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Dump files or directories.")
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "Dump files, directories, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--html", paramLabel = "OUT", required = true, description = "The HTML file to write.")
@@ -52,15 +53,18 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     PlanOptions placement = new PlanOptions();
 
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
     @Override
     public Integer call() throws java.io.IOException {
         PlanSettings settings = placement.resolve();
-        List<Path> inputs = Inputs.expand(files);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<DevicePlan> plans = new ArrayList<>();
         List<DumpFormatException> errors = new ArrayList<>();
-        for (Path file : inputs) {
-            try (DeviceSource source = Dumps.open(file)) {
+        for (DeviceInputs.DeviceInput input : inputs) {
+            try (DeviceSource source = input.open()) {
                 while (source.hasNext()) {
                     plans.add(DevicePlan.of(source.next(), settings));
                 }

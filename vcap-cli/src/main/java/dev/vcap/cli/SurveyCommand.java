@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,7 +53,11 @@ final class SurveyCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "DIR", arity = "1..*", description = "Dump directories or files.")
+    @Mixin
+    LiveRoots roots = new LiveRoots();
+
+    @Parameters(paramLabel = "DIR", arity = "1..*",
+            description = "Dump directories or files, or PCI addresses of live functions.")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of the table.")
@@ -78,15 +83,15 @@ final class SurveyCommand implements Callable<Integer> {
         }
         PlacementOptions options = new PlacementOptions(Map.of(), null, List.of(), table, null, true,
                 PlacementOptions.Compat.VCAP);
-        List<Path> inputs = Inputs.expand(files);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
         List<SurveyRow> rows = new ArrayList<>();
         List<DumpFormatException> errors = new ArrayList<>();
         SurveyTotals totals = new SurveyTotals();
         totals.files = inputs.size();
         try (Progress bar = new Progress(err, "survey", inputs.size(), progress || Progress.stderrIsTerminal())) {
-            for (Path file : inputs) {
-                try (DeviceSource source = Dumps.open(file)) {
+            for (DeviceInputs.DeviceInput input : inputs) {
+                try (DeviceSource source = input.open()) {
                     while (source.hasNext()) {
                         SurveyRow row = SurveyRow.of(source.next(), options);
                         rows.add(row);

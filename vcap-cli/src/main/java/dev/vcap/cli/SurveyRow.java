@@ -143,7 +143,7 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
 
     /** The guest-visible config space before placement: vfio-pci's view, then the default hiding policy. */
     static VirtualConfigSpace guest(DeviceImage device) {
-        VirtualConfigSpace vcs = VirtualConfigSpace.over(SimHost.vfioView(device));
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(LiveViews.of(device));
         HidingPolicy.defaults().apply(vcs);
         return vcs;
     }

@@ -9,7 +9,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HelpTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "simulate", "inspect", "plan", "survey", "report", "check-migration", "pool"})
+    @ValueSource(strings = {"", "simulate", "inspect", "plan", "survey", "report", "check-migration", "pool", "host",
+        "probe"})
     void helpFitsEightyColumnsAndTeachesExitCodes(String command) {
         CliRun run = command.isEmpty() ? CliRun.of("--help") : CliRun.of(command, "--help");
         assertThat(run.exitCode()).isZero();

@@ -73,4 +73,18 @@ class PackagedJarIT {
         assertThat(sim.exitCode()).as(sim.out()).isZero();
         assertThat(sim.out()).contains("verdict: PASS");
     }
+
+    @Test
+    void theLinuxCommandsCallLibcWithoutANativeAccessWarning() throws Exception {
+        dev.vcap.linux.testing.FakeSysfs fs = new dev.vcap.linux.testing.FakeSysfs(tmp.resolve("host")).iommufd();
+        fs.function("0000:01:00.0").driver("vfio-pci").group(7).vfio("vfio0");
+        Run host = vcap("host", "--json", "--sys-root", fs.sys().toString(), "--dev-root", fs.dev().toString());
+        assertThat(host.out()).contains("\"iommufd\"").contains("\"0000:01:00.0\"");
+        assertThat(host.out()).as("GET_HW_INFO needs the bind, which libc's ioctl refused").contains("ENOTTY");
+        assertThat(host.err()).doesNotContain("WARNING");
+        Run probe = vcap("probe", "01:00.0", "--sys-root", fs.sys().toString(), "--dev-root", fs.dev().toString());
+        assertThat(probe.exitCode()).as(probe.out()).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(probe.out()).contains("bind").contains("ENOTTY");
+        assertThat(probe.err()).isEmpty();
+    }
 }

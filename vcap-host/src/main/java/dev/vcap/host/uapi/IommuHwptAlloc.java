@@ -67,7 +67,10 @@ public final class IommuHwptAlloc {
     private IommuHwptAlloc() {
     }
 
-    /** Writes a full-size request; {@code dataUptr} is left 0 (the simulated host does not read it). */
+    /**
+     * Writes a full-size request; {@code data_uptr} is left 0 (the simulated host does not read it; a
+     * real kernel's nested HWPT takes it from {@link #setDataUptr}).
+     */
     public static void encode(MemorySegment dst, HwptAlloc r) {
         SIZE.set(dst, 0L, (int) LAYOUT.byteSize());
         FLAGS.set(dst, 0L, r.flags());
@@ -80,6 +83,11 @@ public final class IommuHwptAlloc {
         DATA_UPTR.set(dst, 0L, 0L);
         FAULT_ID.set(dst, 0L, r.faultId());
         RESERVED2.set(dst, 0L, 0);
+    }
+
+    /** Sets {@code data_uptr}: where the driver data ({@code data_len} bytes) of a nested HWPT is. */
+    public static void setDataUptr(MemorySegment dst, long address) {
+        DATA_UPTR.set(dst, 0L, address);
     }
 
     /** Copies the user structure in as the iommufd entry does (size rules), then reads the request. */

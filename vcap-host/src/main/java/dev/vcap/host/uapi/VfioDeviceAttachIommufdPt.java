@@ -109,6 +109,11 @@ public final class VfioDeviceAttachIommufdPt {
         return new Args(argsz, flags, ptId, pasid);
     }
 
+    /** Reads {@code pt_id}: after a successful attach, the HWPT the kernel attached. */
+    public static int ptId(MemorySegment seg) {
+        return (int) PT_ID.get(seg, 0L);
+    }
+
     /** The kernel's copy_to_user of {@code pt_id} after a successful attach. */
     public static void writePtId(MemorySegment user, int hwptId) {
         user.set(ValueLayout.JAVA_INT_UNALIGNED, OFF_PT_ID, hwptId);
