@@ -1,7 +1,5 @@
 package dev.vcap.kernel.harness;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,16 +9,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
  * The host side of kernel/harness.sh: reads what each guest left in its results directory (the
- * JUnit Platform's XML report of the real-kernel suite, the CLI's outputs, the guest's own exit
- * status), asserts, prints one line per test with what it did, and ends with {@code N passed, N
- * failed}. Exit status 0 only when nothing failed.
+ * JUnit Platform's XML report of the real-kernel suite, the guest's own exit status), asserts that
+ * the guest finished and every test passed, prints one line per test with what it did (its report
+ * entries, or why it failed), and ends with {@code N passed, N failed}. Exit status 0 only when
+ * something ran and nothing failed.
  *
  * <p>Usage: {@code HarnessReport RESULTS_DIR...} (one directory per kernel, as kernel/vm.sh fills it).
  */
@@ -28,14 +26,6 @@ public final class HarnessReport {
 
     /** One check's outcome. */
     public record Outcome(String name, boolean passed, String detail) {
-    }
-
-    /** What a CLI command run in the guest left: exit status, standard output and error. */
-    public record CliRun(String name, int status, String out, String err) {
-    }
-
-    /** A check of one CLI run, given the run and the guest's kernel release. */
-    public record CliCheck(String name, String command, Function<CliRun, Optional<String>> check) {
     }
 
     private final PrintStream out;
@@ -92,11 +82,6 @@ public final class HarnessReport {
                 record(new Outcome("suite", false, "the JUnit report lists no test"));
             }
             tests.forEach(this::record);
-        }
-        for (CliCheck c : cliChecks(release)) {
-            CliRun run = cliRun(dir, c.command());
-            Optional<String> problem = run == null ? Optional.of("did not run") : c.check().apply(run);
-            record(new Outcome("cli: " + c.name(), problem.isEmpty(), problem.orElse(run == null ? "" : firstLine(run.out()))));
         }
     }
 
@@ -185,53 +170,6 @@ public final class HarnessReport {
             }
         }
         return null;
-    }
-
-    // ------------------------------------------------------------------ the CLI on the live host
-
-    /** The CLI commands kernel/guest-suite.sh runs, and what each must show on this kernel. */
-    static List<CliCheck> cliChecks(String release) {
-        return List.of(
-                new CliCheck("vcap host --json lists the vfio-pci functions", "host-json", run -> {
-                    if (run.status() != 0) {
-                        return Optional.of("exit " + run.status() + ": " + firstLine(run.err()));
-                    }
-                    JsonNode json;
-                    try {
-                        json = new ObjectMapper().readTree(run.out());
-                    } catch (IOException e) {
-                        return Optional.of("not JSON: " + e.getMessage());
-                    }
-                    String text = json.toString();
-                    for (String a : List.of("0000:01:00.0", "0000:02:00.0", "0000:03:00.0")) {
-                        if (!text.contains(a)) {
-                            return Optional.of("does not list " + a);
-                        }
-                    }
-                    return Optional.empty();
-                }),
-                new CliCheck("vcap inspect 0000:01:00.0 decodes the e1000e", "inspect", run -> run.status() != 0
-                        ? Optional.of("exit " + run.status() + ": " + firstLine(run.err()))
-                        : run.out().contains("8086:10d3") ? Optional.empty() : Optional.of("no 8086:10d3 in the output")),
-                new CliCheck("vcap probe 0000:01:00.0 reports the kernel's answers", "probe", run -> run.status() != 0
-                        ? Optional.of("exit " + run.status() + ": " + firstLine(run.err()))
-                        : run.out().isBlank() ? Optional.of("no output") : Optional.empty()));
-    }
-
-    static CliRun cliRun(Path dir, String name) {
-        Path cli = dir.resolve("cli");
-        Optional<String> status = read(cli.resolve(name + ".status"));
-        if (status.isEmpty()) {
-            return null;
-        }
-        return new CliRun(name, Integer.parseInt(status.get().trim()), read(cli.resolve(name + ".out")).orElse(""),
-                read(cli.resolve(name + ".err")).orElse(""));
-    }
-
-    private static String firstLine(String s) {
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
     }
 
     private static Optional<String> read(Path p) {
