@@ -84,6 +84,19 @@ public final class SysfsConfig implements AutoCloseable {
         }
     }
 
+    /**
+     * drivers/pci/probe.c {@code pci_intx_mask_broken}, done again through sysfs: INTx Disable is
+     * toggled, read back, and restored. True when it toggles ({@code pci_intx_mask_supported}).
+     */
+    public boolean intxMaskSupported() {
+        int orig = read(0x04, 2);
+        int toggle = orig ^ 0x0400;
+        write(0x04, 2, toggle);
+        int now = read(0x04, 2);
+        write(0x04, 2, orig);
+        return now == toggle;
+    }
+
     /** The whole config space, dword by dword. */
     public ConfigSpace snapshot() {
         int size = size();

@@ -298,6 +298,11 @@ public final class SimVfioDevice implements VfioDevice {
         }
 
         @Override
+        public boolean intxMaskSupported() {
+            return pdev.intxMaskSupported();
+        }
+
+        @Override
         public void resetFunction() {
             pdev.resetFunction();
         }
