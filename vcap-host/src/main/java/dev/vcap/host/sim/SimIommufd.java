@@ -167,6 +167,7 @@ public final class SimIommufd implements Iommufd {
     private final Object tableLock = new Object();
     private volatile Obj[] table = new Obj[64];
     private int nextId = 1;
+    private boolean closed;
 
     SimIommufd(SimIommu iommu, boolean pasidUapi) {
         this.iommu = iommu;
@@ -401,9 +402,30 @@ public final class SimIommufd implements Iommufd {
         }
     }
 
+    /**
+     * Closes the context. A bound device holds it (vfio's bind takes a reference on the iommufd
+     * context); once none is bound, iommufd_fops_release destroys every object left.
+     */
     @Override
     public void close() {
-        // the context stays alive while devices are bound; objects die with the last reference
+        synchronized (tableLock) {
+            closed = true;
+        }
+        releaseIfUnused();
+    }
+
+    private void releaseIfUnused() {
+        synchronized (tableLock) {
+            if (!closed) {
+                return;
+            }
+            for (Obj o : table) {
+                if (o instanceof Idev) {
+                    return;
+                }
+            }
+            java.util.Arrays.fill(table, null);
+        }
     }
 
     // ------------------------------------------------------------------ bind (vfio -> iommufd)
@@ -439,6 +461,7 @@ public final class SimIommufd implements Iommufd {
             Thread.onSpinWait(); // an in-flight GET_HW_INFO still holds it
         }
         remove(d);
+        releaseIfUnused();
     }
 
     // ------------------------------------------------------------------ attach / replace / detach
