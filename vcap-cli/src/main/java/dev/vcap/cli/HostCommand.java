@@ -80,9 +80,9 @@ final class HostCommand implements Callable<Integer> {
         }
         String lack = rows.isEmpty() ? lack(features) : null;
         if (json) {
-            json(features, rows, lack);
+            json(features, rows, lack, host.devRoot().toString());
         } else {
-            text(spec.commandLine().getOut(), features, rows, lack);
+            text(spec.commandLine().getOut(), features, rows, lack, host.devRoot().toString());
         }
         if (lack != null) {
             spec.commandLine().getErr().println("vcap: " + lack);
@@ -126,22 +126,21 @@ final class HostCommand implements Callable<Integer> {
         }
     }
 
-    private static void text(PrintWriter out, KernelFeatures features, List<Row> rows, String lack) {
+    private static void text(PrintWriter out, KernelFeatures features, List<Row> rows, String lack, String dev) {
         out.println("kernel " + release() + "; features, each found by trying it:");
         for (Feature f : features.all()) {
             out.printf("  %-17s %-8s %s%n", f.key(), f.status().label(), f.detail());
         }
         out.println();
         if (lack != null) {
-            out.println(lack);
-            out.flush();
+            out.flush(); // what is missing goes to standard error
             return;
         }
         out.println("functions vfio-pci owns: " + rows.size());
         for (Row r : rows) {
             PciFunction f = r.function();
             out.printf("  %s  %s  class %06x  %s  group %s  %s%n", f.address(), f.ids(), f.classCode(), role(f),
-                    f.iommuGroup() < 0 ? "none" : f.iommuGroup(), f.vfioDevicePath("/dev").orElse("no vfio device file"));
+                    f.iommuGroup() < 0 ? "none" : f.iommuGroup(), f.vfioDevicePath(dev).orElse("no vfio device file"));
             out.println("      IOMMU_GET_HW_INFO: " + (r.hwInfo() != null ? PasidProbe.describeHwInfo(r.hwInfo())
                     : "not read: " + r.hwInfoError()));
         }
@@ -159,7 +158,7 @@ final class HostCommand implements Callable<Integer> {
         return "function";
     }
 
-    private void json(KernelFeatures features, List<Row> rows, String lack) throws IOException {
+    private void json(KernelFeatures features, List<Row> rows, String lack, String dev) throws IOException {
         JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8);
         g.writeStartObject();
         g.writeStringField("kernel", release());
@@ -169,9 +168,9 @@ final class HostCommand implements Callable<Integer> {
             PciFunction f = r.function();
             g.writeStartObject();
             g.writeStringField("address", f.address().toString());
-            g.writeStringField("vendor", String.format(Locale.ROOT, "%04x", f.vendor()));
-            g.writeStringField("device", String.format(Locale.ROOT, "%04x", f.device()));
-            g.writeStringField("class", String.format(Locale.ROOT, "%06x", f.classCode()));
+            g.writeNumberField("vendorId", f.vendor());
+            g.writeNumberField("deviceId", f.device());
+            g.writeNumberField("classCode", f.classCode());
             g.writeStringField("driver", f.driver());
             g.writeStringField("role", f.role());
             if (f.physfn() != null) {
@@ -184,15 +183,15 @@ final class HostCommand implements Callable<Integer> {
                 g.writeString(vf.toString());
             }
             g.writeEndArray();
-            g.writeNumberField("total_vfs", f.totalVfs());
+            g.writeNumberField("totalVfs", f.totalVfs());
             if (f.iommuGroup() >= 0) {
-                g.writeNumberField("iommu_group", f.iommuGroup());
+                g.writeNumberField("iommuGroup", f.iommuGroup());
             } else {
-                g.writeNullField("iommu_group");
+                g.writeNullField("iommuGroup");
             }
-            g.writeStringField("vfio_device", f.vfioDevicePath("/dev").orElse(null));
+            g.writeStringField("vfioDevice", f.vfioDevicePath(dev).orElse(null));
             LinuxJson.hwInfo(g, r.hwInfo());
-            g.writeStringField("hw_info_error", r.hwInfoError());
+            g.writeStringField("hwInfoError", r.hwInfoError());
             g.writeEndObject();
         }
         g.writeEndArray();

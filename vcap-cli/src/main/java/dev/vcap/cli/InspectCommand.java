@@ -12,7 +12,6 @@ import dev.vcap.pci.decode.Decoders;
 import dev.vcap.pci.decode.RegisterField;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.dump.SysfsReader;
 import dev.vcap.pci.occupancy.ByteRange;
 import java.io.IOException;

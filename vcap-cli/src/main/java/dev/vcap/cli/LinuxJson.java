@@ -3,7 +3,6 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.host.HwInfo;
 import dev.vcap.linux.Feature;
-import dev.vcap.linux.PasidProbe;
 import java.io.IOException;
 import java.util.List;
 
@@ -13,24 +12,21 @@ final class LinuxJson {
     private LinuxJson() {
     }
 
-    /** {@code "hw_info": {...}} or {@code null}. */
+    /** {@code "hwInfo": {...}} or {@code null}. */
     static void hwInfo(JsonGenerator g, HwInfo h) throws IOException {
-        g.writeFieldName("hw_info");
+        g.writeFieldName("hwInfo");
         if (h == null) {
             g.writeNull();
             return;
         }
         g.writeStartObject();
         g.writeNumberField("type", h.dataType());
-        g.writeNumberField("data_len", h.dataLen());
-        g.writeNumberField("max_pasid_log2", h.maxPasidLog2());
+        g.writeNumberField("dataLen", h.dataLen());
+        g.writeNumberField("maxPasidLog2", h.maxPasidLog2());
         g.writeNumberField("capabilities", h.capabilities());
-        g.writeArrayFieldStart("capability_names");
-        String names = PasidProbe.capabilityNames(h.capabilities());
-        if (!names.isEmpty()) {
-            for (String n : names.substring(2, names.length() - 1).split(", ")) {
-                g.writeString(n);
-            }
+        g.writeArrayFieldStart("capabilityNames");
+        for (String n : h.capabilityNames()) {
+            g.writeString(n);
         }
         g.writeEndArray();
         g.writeEndObject();

@@ -7,7 +7,6 @@ import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.dump.LspciTextWriter;
 import dev.vcap.vmm.migration.ContractCodec;
 import dev.vcap.vmm.migration.Contracts;

@@ -3,7 +3,6 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.Dumps;

@@ -10,7 +10,6 @@ import dev.vcap.linux.sysfs.PciFunction;
 import dev.vcap.pci.config.PciAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -112,8 +111,8 @@ final class ProbeCommand implements Callable<Integer> {
                 out.println("  clean-up, in reverse order:");
                 cleanup = true;
             }
-            out.printf("  %-28s %-8s %s%n", s.name(), s.answer(), s.result());
-            out.printf("  %-28s %s%s%n", "", s.call(), s.args().isEmpty() ? "" : " (" + s.args() + ")");
+            out.printf("  %-31s %-10s %s%n", s.name(), s.answer(), s.result());
+            out.printf("  %-31s %s%s%n", "", s.call(), s.args().isEmpty() ? "" : " (" + s.args() + ")");
         }
         out.println("kernel features:");
         for (Feature f : List.of(r.pasidAttach(), r.allocPasid())) {
@@ -127,7 +126,7 @@ final class ProbeCommand implements Callable<Integer> {
         JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8);
         g.writeStartObject();
         g.writeStringField("address", r.address().toString());
-        g.writeStringField("device_file", r.deviceFile());
+        g.writeStringField("deviceFile", r.deviceFile());
         g.writeBooleanField("attach", r.attach());
         g.writeArrayFieldStart("steps");
         for (PasidProbe.Step s : r.steps()) {
@@ -135,7 +134,7 @@ final class ProbeCommand implements Callable<Integer> {
             g.writeStringField("step", s.name());
             g.writeStringField("call", s.call());
             g.writeStringField("args", s.args());
-            g.writeBooleanField("changes_state", s.changesState());
+            g.writeBooleanField("changesState", s.changesState());
             g.writeBooleanField("cleanup", s.cleanup());
             g.writeStringField("answer", s.answer());
             g.writeStringField("errno", s.errno() == null ? null : s.errno().name());
@@ -145,9 +144,9 @@ final class ProbeCommand implements Callable<Integer> {
         g.writeEndArray();
         LinuxJson.hwInfo(g, r.hwInfo());
         LinuxJson.features(g, List.of(r.pasidAttach(), r.allocPasid()));
-        g.writeStringField("pasid_passthrough", r.passthrough().label());
+        g.writeStringField("pasidPassthrough", r.passthrough().label());
         g.writeStringField("verdict", r.verdict());
-        g.writeBooleanField("cleaned_up", r.cleanedUp());
+        g.writeBooleanField("cleanedUp", r.cleanedUp());
         g.writeEndObject();
         g.writeRaw('\n');
         g.flush();

@@ -5,7 +5,6 @@ import static dev.vcap.cli.Svg.esc;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.vmm.placement.Decision;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
-import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.occupancy.ByteRange;
 import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.QuirkTable;

@@ -1,6 +1,5 @@
 package dev.vcap.cli;
 
-import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilitySpace;

@@ -18,6 +18,8 @@ public record HwInfo(int dataType, int dataLen, int maxPasidLog2, long capabilit
     public static final long CAP_PCI_PASID_EXEC = 1L << 1;
     /** IOMMU_HW_CAP_PCI_PASID_PRIV: Privileged-mode PASID requests are enabled (on the PF, for a VF). */
     public static final long CAP_PCI_PASID_PRIV = 1L << 2;
+    /** IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED (Linux 7.3's header; not in 6.15's): ATS cannot be used on the device. */
+    public static final long CAP_PCI_ATS_NOT_SUPPORTED = 1L << 3;
 
     /** IOMMU_HW_INFO_TYPE_NONE. */
     public static final int TYPE_NONE = 0;
@@ -30,5 +32,17 @@ public record HwInfo(int dataType, int dataLen, int maxPasidLog2, long capabilit
 
     public boolean has(long capability) {
         return (capabilities & capability) != 0;
+    }
+
+    /** The capability bits set, by their header names without {@code IOMMU_HW_CAP_}, lowest bit first. */
+    public java.util.List<String> capabilityNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        String[] known = {"DIRTY_TRACKING", "PCI_PASID_EXEC", "PCI_PASID_PRIV", "PCI_ATS_NOT_SUPPORTED"};
+        for (int bit = 0; bit < 64; bit++) {
+            if ((capabilities >>> bit & 1) != 0) {
+                names.add(bit < known.length ? known[bit] : "bit " + bit);
+            }
+        }
+        return names;
     }
 }

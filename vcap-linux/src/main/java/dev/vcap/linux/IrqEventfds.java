@@ -1,5 +1,6 @@
 package dev.vcap.linux;
 
+import dev.vcap.host.Errno;
 import dev.vcap.linux.sys.Fd;
 import dev.vcap.linux.sys.Libc;
 import dev.vcap.linux.sys.SyscallException;
@@ -78,7 +79,7 @@ public final class IrqEventfds implements AutoCloseable {
             try {
                 eventfds.get(vector).use(n -> Libc.read(n, v, "read eventfd"));
             } catch (SyscallException e) {
-                if (e.errno() == 11) { // EAGAIN: the counter is 0
+                if (e.errno() == Errno.EAGAIN.value()) { // a non-blocking read of a zero counter
                     return 0;
                 }
                 throw Kernel.failure(e, device.address() + " vector " + vector);

@@ -4,6 +4,7 @@ import dev.vcap.host.Errno;
 import dev.vcap.host.HostException;
 import dev.vcap.linux.sys.SyscallException;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /** Turns a failed system call into the host contract's error: the kernel's errno, the call named. */
 final class Kernel {
@@ -24,7 +25,7 @@ final class Kernel {
     }
 
     /** Runs {@code open}; a {@link SyscallException} becomes a {@link HostException} with {@code detail}. */
-    static <T> T failing(java.util.function.Supplier<T> open, String detail) {
+    static <T> T failing(Supplier<T> open, String detail) {
         try {
             return open.get();
         } catch (SyscallException e) {

@@ -30,11 +30,11 @@ public record KernelFeatures(Feature iommufd, Feature vfioCdev, Feature vfioGrou
     public static KernelFeatures probe(LinuxHost host) {
         Feature iommufd = iommufd(host);
         Feature cdev = host.hasVfioCdev() ? Feature.yes("vfio_cdev", host.devRoot().resolve("vfio/devices") + " exists")
-                : Feature.no("vfio_cdev", "this kernel has no vfio device files (" + host.devRoot().resolve("vfio/devices")
-                        + "; CONFIG_VFIO_DEVICE_CDEV, Linux 6.6)");
+                : Feature.no("vfio_cdev", "no " + host.devRoot().resolve("vfio/devices") + ": vfio device files are not"
+                        + " built (CONFIG_VFIO_DEVICE_CDEV, Linux 6.6) or vfio is not loaded (modprobe vfio-pci)");
         Feature group = host.hasVfioContainer() ? Feature.yes("vfio_group", host.devRoot().resolve("vfio/vfio") + " exists")
-                : Feature.no("vfio_group", "this kernel has no vfio container (" + host.devRoot().resolve("vfio/vfio")
-                        + "; CONFIG_VFIO_GROUP)");
+                : Feature.no("vfio_group", "no " + host.devRoot().resolve("vfio/vfio") + ": the vfio container is not"
+                        + " built (CONFIG_VFIO_GROUP) or vfio is not loaded (modprobe vfio-pci)");
         Optional<PciFunction> target = host.vfioFunctions().stream().filter(f -> f.vfioDevice() != null).findFirst();
         if (!iommufd.present() || target.isEmpty()) {
             String why = !iommufd.present() ? "needs iommufd" : "needs a function bound to vfio-pci with a vfio"
@@ -70,7 +70,8 @@ public record KernelFeatures(Feature iommufd, Feature vfioCdev, Feature vfioGrou
     static Feature iommufd(LinuxHost host) {
         String path = host.iommuPath().toString();
         if (!Files.exists(host.iommuPath())) {
-            return Feature.no("iommufd", "this kernel has no iommufd (" + path + "; CONFIG_IOMMUFD)");
+            return Feature.no("iommufd", "no " + path + ": iommufd is not built (CONFIG_IOMMUFD) or not loaded"
+                    + " (modprobe iommufd)");
         }
         try (LinuxIommufd fd = host.openIommufd()) {
             return Feature.yes("iommufd", path + " opens");

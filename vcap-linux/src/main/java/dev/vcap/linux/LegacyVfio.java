@@ -2,6 +2,7 @@ package dev.vcap.linux;
 
 import dev.vcap.host.HostException;
 import dev.vcap.linux.sys.Fd;
+import dev.vcap.linux.sys.Ioctl;
 import dev.vcap.linux.sys.Libc;
 import dev.vcap.linux.sys.SyscallException;
 import dev.vcap.linux.uapi.VfioGroupStatus;
@@ -100,11 +101,11 @@ public final class LegacyVfio implements AutoCloseable {
         }
     }
 
-    private static int ioctl(Fd fd, dev.vcap.linux.sys.Ioctl request, MemorySegment arg, String detail) {
+    private static int ioctl(Fd fd, Ioctl request, MemorySegment arg, String detail) {
         return (int) Kernel.call(detail, () -> fd.use(n -> Libc.ioctl(n, request, arg)));
     }
 
-    private static int ioctl(Fd fd, dev.vcap.linux.sys.Ioctl request, long arg, String detail) {
+    private static int ioctl(Fd fd, Ioctl request, long arg, String detail) {
         return (int) Kernel.call(detail, () -> fd.use(n -> Libc.ioctl(n, request, arg)));
     }
 }

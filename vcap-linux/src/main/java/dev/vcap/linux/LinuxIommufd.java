@@ -6,6 +6,7 @@ import dev.vcap.host.Iommufd;
 import dev.vcap.host.uapi.IommuHwInfo;
 import dev.vcap.host.uapi.IommuHwptAlloc;
 import dev.vcap.linux.sys.Fd;
+import dev.vcap.linux.sys.Ioctl;
 import dev.vcap.linux.sys.Libc;
 import dev.vcap.linux.sys.SyscallException;
 import dev.vcap.linux.uapi.IommuDestroy;
@@ -146,7 +147,7 @@ public final class LinuxIommufd implements Iommufd {
         }
     }
 
-    private void ioctl(dev.vcap.linux.sys.Ioctl request, MemorySegment arg, String detail) {
+    private void ioctl(Ioctl request, MemorySegment arg, String detail) {
         Kernel.call(detail, () -> fd.use(n -> Libc.ioctl(n, request, arg)));
     }
 

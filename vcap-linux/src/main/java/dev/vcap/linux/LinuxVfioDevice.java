@@ -16,6 +16,7 @@ import dev.vcap.linux.uapi.VfioDeviceInfo;
 import dev.vcap.linux.uapi.VfioIoctls;
 import dev.vcap.linux.uapi.VfioIrqInfo;
 import dev.vcap.linux.uapi.VfioRegionInfo;
+import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.PciAddress;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -201,7 +202,7 @@ public final class LinuxVfioDevice implements VfioDevice {
     }
 
     /** The whole config region in one read: the bytes a VMM sees when it opens the device. */
-    public dev.vcap.pci.config.ConfigSpace readConfig() {
+    public ConfigSpace readConfig() {
         return configRegion().snapshot();
     }
 

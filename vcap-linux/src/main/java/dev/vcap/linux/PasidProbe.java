@@ -202,7 +202,7 @@ public final class PasidProbe {
                 new Step("PASID attach", "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "flags ATTACH_PASID, pasid " + PASID
                         + ", pt_id " + a, true, Outcome.SKIPPED, null, why, false),
                 new Step("PASID replace", "VFIO_DEVICE_ATTACH_IOMMUFD_PT", "flags ATTACH_PASID, pasid " + PASID
-                        + ", pt_id " + b, true, Outcome.SKIPPED, null, why, false),
+                        + ", pt_id " + (b > 0 ? b : "(a second HWPT)"), true, Outcome.SKIPPED, null, why, false),
                 new Step("PASID detach", "VFIO_DEVICE_DETACH_IOMMUFD_PT", "flags DETACH_PASID, pasid " + PASID, true,
                         Outcome.SKIPPED, null, why, false),
                 new Step("RID detach", "VFIO_DEVICE_DETACH_IOMMUFD_PT", "flags 0", true, Outcome.SKIPPED, null, why,
@@ -358,30 +358,10 @@ public final class PasidProbe {
     /** {@code Intel VT-d, out_max_pasid_log2 20, capabilities 0x6 (PCI_PASID_EXEC, PCI_PASID_PRIV)}. */
     public static String describeHwInfo(HwInfo h) {
         String type = h.dataType() == HwInfo.TYPE_INTEL_VTD ? "Intel VT-d" : "type " + h.dataType();
+        List<String> names = h.capabilityNames();
         return String.format(Locale.ROOT, "%s, out_max_pasid_log2 %d, capabilities 0x%x%s", type, h.maxPasidLog2(),
-                h.capabilities(), capabilityNames(h.capabilities()));
+                h.capabilities(), names.isEmpty() ? "" : " (" + String.join(", ", names) + ")");
     }
-
-    /** The IOMMU_HW_CAP_* bits by name (Linux 7.3 adds PCI_ATS_NOT_SUPPORTED, 1 &lt;&lt; 3). */
-    public static String capabilityNames(long caps) {
-        List<String> names = new ArrayList<>();
-        if ((caps & HwInfo.CAP_DIRTY_TRACKING) != 0) {
-            names.add("DIRTY_TRACKING");
-        }
-        if ((caps & HwInfo.CAP_PCI_PASID_EXEC) != 0) {
-            names.add("PCI_PASID_EXEC");
-        }
-        if ((caps & HwInfo.CAP_PCI_PASID_PRIV) != 0) {
-            names.add("PCI_PASID_PRIV");
-        }
-        if ((caps & CAP_PCI_ATS_NOT_SUPPORTED) != 0) {
-            names.add("PCI_ATS_NOT_SUPPORTED");
-        }
-        return names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
-    }
-
-    /** IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED (include/uapi/linux/iommufd.h, Linux 7.3). */
-    public static final long CAP_PCI_ATS_NOT_SUPPORTED = 1L << 3;
 
     /** The verdict from what the steps found. */
     static Report verdict(Report r, boolean attached) {

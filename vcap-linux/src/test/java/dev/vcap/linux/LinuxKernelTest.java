@@ -133,7 +133,7 @@ class LinuxKernelTest {
             List<CompletableFuture<Void>> readers = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 readers.add(CompletableFuture.runAsync(() -> {
-                    for (int round = 0; round < 3; round++) {
+                    for (int round = 0; round < 2; round++) {
                         for (int off = 0; off < 0x40; off += 4) {
                             if (off >= 0x10 && off < 0x28 || off == 0x30) {
                                 continue; // BARs and ROM: another test may be sizing them

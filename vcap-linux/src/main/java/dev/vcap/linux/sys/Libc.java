@@ -118,29 +118,7 @@ public final class Libc {
      * @throws SyscallException named {@code what}
      */
     public static long pread(int fd, MemorySegment buf, long offset, String what) {
-        long done = 0;
-        long size = buf.byteSize();
-        MemorySegment state = Downcall.callState();
-        while (done < size) {
-            long n;
-            try {
-                n = (long) PREAD_H.invokeExact(state, fd, buf.asSlice(done), size - done, offset + done);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (n < 0) {
-                int errno = Downcall.errno(state);
-                if (errno == EINTR) {
-                    continue;
-                }
-                throw new SyscallException(what, errno);
-            }
-            if (n == 0) {
-                break;
-            }
-            done += n;
-        }
-        return done;
+        return positional(PREAD_H, fd, buf, offset, what);
     }
 
     /**
@@ -150,13 +128,18 @@ public final class Libc {
      * @throws SyscallException named {@code what}
      */
     public static long pwrite(int fd, MemorySegment buf, long offset, String what) {
+        return positional(PWRITE_H, fd, buf, offset, what);
+    }
+
+    /** {@code pread} or {@code pwrite} until every byte moved, the file ends, or a failure other than EINTR. */
+    private static long positional(MethodHandle call, int fd, MemorySegment buf, long offset, String what) {
         long done = 0;
         long size = buf.byteSize();
         MemorySegment state = Downcall.callState();
         while (done < size) {
             long n;
             try {
-                n = (long) PWRITE_H.invokeExact(state, fd, buf.asSlice(done), size - done, offset + done);
+                n = (long) call.invokeExact(state, fd, buf.asSlice(done), size - done, offset + done);
             } catch (Throwable t) {
                 throw rethrow(t);
             }

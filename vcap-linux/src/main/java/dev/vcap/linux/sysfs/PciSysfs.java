@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,9 +102,7 @@ public final class PciSysfs {
     private static Optional<String> text(Path file) {
         try {
             return Optional.of(Files.readString(file, StandardCharsets.US_ASCII).trim());
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
+        } catch (IOException e) { // absent (no SR-IOV, an older kernel) or unreadable: the field is unknown
             return Optional.empty();
         }
     }
