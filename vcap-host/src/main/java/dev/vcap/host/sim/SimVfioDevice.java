@@ -65,9 +65,10 @@ public final class SimVfioDevice implements VfioDevice {
         return config;
     }
 
+    /** False also on a kernel before 6.15 ({@code pasidUapi(false)}), which has no PASID ops at all. */
     @Override
     public boolean pasidOpsSupported() {
-        return pasidOps;
+        return pasidOps && pasidUapi;
     }
 
     @Override
