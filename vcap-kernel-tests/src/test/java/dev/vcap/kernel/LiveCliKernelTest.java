@@ -57,9 +57,9 @@ class LiveCliKernelTest {
         for (PciFunction f : fns) {
             JsonNode j = find(json.get("functions"), f.address().toString());
             assertThat(j.get("driver").asText()).isEqualTo("vfio-pci");
-            assertThat(j.get("iommu_group").asInt()).isEqualTo(f.iommuGroup());
-            assertThat(j.get("vfio_device").asText()).isEqualTo("/dev/vfio/devices/" + f.vfioDevice());
-            assertThat(j.get("hw_info").get("type").asInt()).as("IOMMU_GET_HW_INFO type: VT-d").isEqualTo(1);
+            assertThat(j.get("iommuGroup").asInt()).isEqualTo(f.iommuGroup());
+            assertThat(j.get("vfioDevice").asText()).isEqualTo("/dev/vfio/devices/" + f.vfioDevice());
+            assertThat(j.get("hwInfo").get("type").asInt()).as("IOMMU_GET_HW_INFO type: VT-d").isEqualTo(1);
         }
         JsonNode pasid = find(json.get("features"), "pasid_attach", "name");
         assertThat(pasid.get("status").asText()).isEqualTo(LiveKernel.hasPasidUapi() ? "yes" : "no");
@@ -86,7 +86,7 @@ class LiveCliKernelTest {
         Run r = vcap("probe", "probe", "0000:01:00.0", "--attach", "--json");
         assertThat(OpenFds.count()).as("descriptors after the probe").isEqualTo(fds);
         JsonNode json = new ObjectMapper().readTree(r.out());
-        assertThat(json.get("cleaned_up").asBoolean()).as(r.out()).isTrue();
+        assertThat(json.get("cleanedUp").asBoolean()).as(r.out()).isTrue();
         JsonNode pasid = find(json.get("features"), "pasid_attach", "name");
         if (LiveKernel.hasPasidUapi()) {
             assertThat(pasid.get("status").asText()).isEqualTo("yes");
@@ -99,7 +99,7 @@ class LiveCliKernelTest {
             assertThat(json.get("verdict").asText()).contains("6.15");
         }
         report.publishEntry("probe 0000:01:00.0 --attach", "exit " + r.status() + ", " + json.get("steps").size()
-                + " steps; " + json.get("pasid_passthrough").asText() + ": " + json.get("verdict").asText());
+                + " steps; " + json.get("pasidPassthrough").asText() + ": " + json.get("verdict").asText());
     }
 
     private static JsonNode find(JsonNode array, String value) {

@@ -151,12 +151,20 @@ public final class HarnessReport {
         return b.toString();
     }
 
-    /** The values of the test's report entries ({@code TestReporter.publishEntry}), one per line. */
+    /**
+     * The test's report entries ({@code TestReporter.publishEntry}): each {@code key: value} line,
+     * and the following lines of a value that spans several.
+     */
     private static String reportEntries(Element tc) {
         StringBuilder b = new StringBuilder();
+        boolean inEntry = false;
         for (String line : systemOut(tc).split("\n")) {
-            if (line.startsWith("\t- ")) {
-                b.append(line.substring(3)).append('\n');
+            if (line.startsWith("Report Entry #")) {
+                inEntry = true;
+            } else if (line.startsWith("\t- ")) {
+                b.append(line.substring(3).stripTrailing()).append('\n');
+            } else if (inEntry && !line.isBlank()) {
+                b.append("  ").append(line).append('\n');
             }
         }
         return b.toString();

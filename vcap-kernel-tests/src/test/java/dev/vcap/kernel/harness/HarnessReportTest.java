@@ -25,6 +25,10 @@ class HarnessReportTest {
             <system-out><![CDATA[
             Report Entry #1 (timestamp: 2026-12-03T09:31:01.771418773)
             \t- 0000:01:00.0: 4096 bytes equal after 23 steps
+            Report Entry #2 (timestamp: 2026-12-03T09:31:01.871418773)
+            \t- double bind:\s
+            VFIO_DEVICE_BIND_IOMMUFD  ok
+            VFIO_DEVICE_BIND_IOMMUFD  EINVAL
             ]]></system-out>
             </testcase>
             <testcase name="b()" classname="dev.vcap.kernel.ATest" time="0.1">
@@ -64,7 +68,9 @@ class HarnessReportTest {
         run(r, guest(tmp, "bzImage-7.3.4-vfiolab", true));
         String text = buf.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("== kernel 7.3.4-vfiolab (bzImage-7.3.4-vfiolab), suite 41 s")
-                .contains("  pass  ATest > config view of 0000:01:00.0\n          0000:01:00.0: 4096 bytes equal after 23 steps")
+                .contains("  pass  ATest > config view of 0000:01:00.0\n          0000:01:00.0: 4096 bytes equal after 23 steps\n"
+                        + "          double bind:\n            VFIO_DEVICE_BIND_IOMMUFD  ok\n"
+                        + "            VFIO_DEVICE_BIND_IOMMUFD  EINVAL\n")
                 .contains("  FAIL  ATest > b()\n          expected EINVAL, got EBUSY")
                 .contains("  FAIL  BTest > c()\n          skipped inside the harness: no /dev/iommu");
         assertThat(r.passed()).isEqualTo(1);
