@@ -89,10 +89,9 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             return new DevicePlan(device, physical, null, null, List.of(), List.of(), null, notAssignable,
                     settings.registers(cs), List.of());
         }
-        ConfigRegion view = backing.apply(LiveViews.of(device));
-        List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(view.snapshot()));
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(backing.apply(LiveViews.of(device)));
+        List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(vcs.hostImage()));
         String skipped = skipReason(cs, physical.chain());
-        VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
         List<String> actions = new ArrayList<>(HidingPolicy.defaults().apply(vcs));
         if (skipped == null && !vcs.hasExtendedList()) {
             skipped = "vfio-pci's view has no extended capability list";

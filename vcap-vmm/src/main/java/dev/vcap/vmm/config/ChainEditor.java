@@ -79,7 +79,7 @@ public final class ChainEditor {
         long stamp = vcs.lock.writeLock();
         try {
             check(definition.space(), offset, definition.length()).ifPresent(e -> {
-                throw e;
+                throw e.toThrow();
             });
             return link(offset, definition);
         } finally {
@@ -96,7 +96,7 @@ public final class ChainEditor {
         try {
             int offset = firstFreeAfterLast(definition.space());
             check(definition.space(), offset, definition.length()).ifPresent(e -> {
-                throw e;
+                throw e.toThrow();
             });
             return link(offset, definition);
         } finally {
@@ -121,7 +121,7 @@ public final class ChainEditor {
                 }
                 last = problem.get();
             }
-            throw last != null ? last
+            throw last != null ? last.toThrow()
                     : new ChainEditException(ChainEditException.Reason.OUT_OF_BOUNDS, "no candidate offsets given");
         } finally {
             vcs.lock.unlockWrite(stamp);
@@ -328,7 +328,7 @@ public final class ChainEditor {
     }
 
     private static Optional<ChainEditException> fail(ChainEditException.Reason reason, String message) {
-        return Optional.of(new ChainEditException(reason, message));
+        return Optional.of(ChainEditException.asValue(reason, message));
     }
 
     private int firstFreeAfterLast(CapabilitySpace space) {
