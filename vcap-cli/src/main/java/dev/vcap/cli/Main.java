@@ -34,14 +34,24 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     private final OutputStream out;
+    private final Watched watched;
 
-    private Main(OutputStream out) {
+    private Main(Watched out) {
         this.out = out;
+        this.watched = out;
     }
 
     public static void main(String[] args) {
-        OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
-        System.exit(run(args, out, System.err));
+        // a progress bar on the terminal is erased before output or a message lands on its line
+        OutputStream stdout = new FileOutputStream(FileDescriptor.out);
+        OutputStream stderr = System.err;
+        if (Progress.isTerminal(2)) {
+            stderr = Progress.erasingBar(new FileOutputStream(FileDescriptor.err));
+            if (Progress.isTerminal(1)) {
+                stdout = Progress.erasingBar(stdout);
+            }
+        }
+        System.exit(run(args, new BufferedOutputStream(stdout, 1 << 16), stderr));
     }
 
     /**
@@ -49,13 +59,17 @@ public final class Main {
      * is flushed before returning.
      */
     public static int run(String[] args, OutputStream stdout, OutputStream stderr) {
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), false);
+        Watched watched = new Watched(stdout);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(watched, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
-        CommandLine cl = new CommandLine(new Main(stdout));
+        CommandLine cl = new CommandLine(new Main(watched));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             out.flush();
+            if (readerGone(ex)) {
+                return ExitCodes.OK; // the reader stopped reading (| head): the command stopped too, quietly
+            }
             if (ex instanceof DumpFormatException || ex instanceof BadInputException
                     || ex instanceof FileFormatException) {
                 err.println("vcap: " + ex.getMessage());
@@ -84,9 +98,9 @@ public final class Main {
         out.flush();
         err.flush();
         try {
-            stdout.flush();
+            watched.flush();
         } catch (java.io.IOException e) {
-            if ("Broken pipe".equals(e.getMessage())) {
+            if (readerGone(e)) {
                 return code; // the reader stopped reading (| head): not an error worth a message
             }
             err.println("vcap: cannot write output: " + e.getMessage());
@@ -97,12 +111,77 @@ public final class Main {
 
     /** The command line's model, not attached to any stream: for the man pages and completion built from it. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main(OutputStream.nullOutputStream()));
+        return new CommandLine(new Main(new Watched(OutputStream.nullOutputStream())));
     }
 
     /** Standard output as bytes, for commands that stream large output (JSON). */
     OutputStream rawOut() {
         return out;
+    }
+
+    /**
+     * Throws the error writing standard output met, if any, for a command that streams: a
+     * {@code PrintWriter} keeps such errors to itself, and a command whose reader has gone ({@code
+     * | head}) should stop reading its inputs rather than work on for nobody.
+     */
+    void checkOutput() {
+        java.io.IOException e = watched.failure;
+        if (e != null) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether {@code e}, or what caused it, is a write to a pipe nobody reads any more. */
+    static boolean readerGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException && "Broken pipe".equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Standard output, remembering the first error a write or flush met. */
+    private static final class Watched extends java.io.FilterOutputStream {
+        volatile java.io.IOException failure;
+
+        Watched(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            try {
+                out.write(b);
+            } catch (java.io.IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            try {
+                out.write(b, off, len);
+            } catch (java.io.IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            try {
+                out.flush();
+            } catch (java.io.IOException e) {
+                throw failed(e);
+            }
+        }
+
+        private java.io.IOException failed(java.io.IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            return e;
+        }
     }
 
     /** Reports the version from the jar manifest, or "development build" when run from classes. */

@@ -1,6 +1,10 @@
 package dev.vcap.cli;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.decode.Decoders;
@@ -12,6 +16,7 @@ import dev.vcap.vmm.placement.PolicyResult;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.Rejection;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,8 +33,43 @@ final class PlanJson {
 
     /** One device; {@code extra} (may be null) adds keys at the end. */
     static void device(JsonGenerator g, DevicePlan p, Extra extra) throws IOException {
+        device(g, p, body(p), extra);
+    }
+
+    /**
+     * One device whose keys after its identity are {@code body} ({@link #body}, written once for the
+     * devices of a class); {@code extra} (may be null) adds keys at the end.
+     */
+    static void device(JsonGenerator g, DevicePlan p, SerializableString body, Extra extra) throws IOException {
         g.writeStartObject();
         DeviceJson.identity(g, p.device());
+        g.writeRaw(body); // the keys below, after a comma: the generator goes on after the last of them
+        if (extra != null) {
+            extra.write(g);
+        }
+        g.writeEndObject();
+    }
+
+    /** What a {@code {"": 0} object ends with before {@link #body}'s keys: cut off. */
+    private static final String LEAD = "{\"\":0";
+
+    /**
+     * The device's keys after its identity, as {@link #device} writes them, from a comma on: what the
+     * bytes alone decide, so the devices of a class share it. The bytes are encoded once.
+     */
+    static SerializableString body(DevicePlan p) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator g = new JsonFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeNumberField("", 0);
+            bodyFields(g, p);
+            g.writeEndObject();
+        }
+        String all = bytes.toString(StandardCharsets.UTF_8);
+        return new SerializedString(all.substring(LEAD.length(), all.length() - 1));
+    }
+
+    private static void bodyFields(JsonGenerator g, DevicePlan p) throws IOException {
         g.writeBooleanField("pciExpress", p.physical().chain().isPciExpress());
         nullableString(g, "skipped", p.skipped());
         g.writeBooleanField("refused", p.refused());
@@ -67,10 +107,6 @@ final class PlanJson {
             quirk(g, q);
         }
         g.writeEndArray();
-        if (extra != null) {
-            extra.write(g);
-        }
-        g.writeEndObject();
     }
 
     static void decision(JsonGenerator g, Decision d, DevicePlan p) throws IOException {

@@ -79,6 +79,12 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
         }
     }
 
+    /** This row for another device of the same bytes ({@link DeviceClasses}): only the device differs. */
+    SurveyRow forDevice(DeviceImage other) {
+        return other == device ? this : new SurveyRow(other, skipped, policies, qemu, vcap, tail, tailDetail, nonZeroGaps,
+                physicalPasid, comparison);
+    }
+
     static SurveyRow of(DeviceImage device, PlacementOptions options) {
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
