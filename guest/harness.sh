@@ -61,7 +61,7 @@ cases=(
     "empty-list-hidden-tail probe $jmicron --pasid --ats"
     # PASID at the head of the extended list, where vfio leaves its null stub
     "pasid-at-head probe $igpu --pasid --pasid-offset 0x100 --ats --pri"
-    # QEMU-compatible placement (0xff8) on an empty extended list, the case that broke QEMU's helper
+    # QEMU 11.0's behaviour on an empty extended list: no vPASID (vfio_add_ext_cap returns early)
     "qemu-compat probe $hda --pasid --compat qemu"
     # a VF without its own PASID: PASID and PRI where the PF has them (VF mirroring), the guest enables PASID
     "vf-mirrors-pf probe $cxl --vf --pasid --pri --ats"

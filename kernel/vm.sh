@@ -44,7 +44,7 @@
 # Examples:
 #   kernel/vm.sh -- ls -l /dev/vfio/devices /dev/iommu
 #   kernel/vm.sh --kernel ../shared/kernel/bzImage-6.12.118-vfiolab -- \
-#       '$JAVA_HOME/bin/java' -cp vcap-linux/target/classes dev.vcap.linux.Probe 0000:01:00.0
+#       '$JAVA_HOME/bin/java' -jar vcap-cli/target/vcap-cli.jar probe 0000:01:00.0
 #   kernel/vm.sh --results /tmp/r -- sh -c 'lspci -nnk > $VCAP_VM_RESULTS/lspci.txt'
 # Arguments are quoted for the guest's shell one by one, so '$JAVA_HOME' written in single
 # quotes on the host expands in the guest.

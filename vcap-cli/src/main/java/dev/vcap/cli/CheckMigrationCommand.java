@@ -46,8 +46,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "Rules (docs/CONTRACT.md): config size, identity, every passed-through",
             "capability at the same offset and version, synthesized capabilities clear",
             "of destination capabilities, quirk-forbidden ranges and non-zero bytes,",
-            "destination PASID width at least the contract's with equal Exec/Priv,",
-            "and every checked bit reproduced.",
+            "destination PASID width at least the contract's and every Exec/Priv",
+            "feature the guest was given, and every checked bit reproduced. A contract",
+            "from plan --compat qemu is checked as QEMU 11.0 checks: its whole config",
+            "space under the destination's own masks (get_pci_config_device).",
             ""},
         footer = {"", "Examples:",
             "  vcap plan src.lspci --pasid --contract vm1.json",
@@ -99,9 +101,6 @@ final class CheckMigrationCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the verdict as JSON (docs/JSON.md).")
     boolean json;
 
-    /** IOMMU_GET_HW_INFO of a live destination, else null. */
-    private HwInfo hostPasid;
-
     @Override
     public Integer call() throws IOException {
         byte[] document;
@@ -127,8 +126,8 @@ final class CheckMigrationCommand implements Callable<Integer> {
             return report(new Admission.Result.Refused(null, Header.HEADER_TYPE, notAssignable), NOT_ASSIGNABLE,
                     List.of());
         }
-        hostPasid = LiveViews.hwInfo(dest);
-        Admission.Result r = Admission.admit(contract, LiveViews.of(dest), options(contract));
+        Admission.Result r = Admission.admit(contract, LiveViews.of(dest), admissionOptions(contract,
+                LiveViews.hwInfo(dest), hostPasidWidth, hostExec, hostPriv, quirkTable(quirks)));
         return switch (r) {
             case Admission.Result.Admitted a -> report(r, null, a.actions());
             case Admission.Result.Refused f -> report(r, f.rule().name(), List.of());
@@ -136,24 +135,32 @@ final class CheckMigrationCommand implements Callable<Integer> {
     }
 
     /**
-     * The destination host's PASID support: the options, else IOMMU_GET_HW_INFO of a live destination,
-     * else what the contract's PASID needs.
+     * The options admission runs with: the destination host's PASID support as given, else
+     * IOMMU_GET_HW_INFO of a live destination ({@code live}, or null), else what the contract's PASID
+     * needs (so the same device is admitted); the quirk tables; vcap's default hiding policy.
+     * {@code vcap plan --contract} admits its own contract with these before writing it.
      */
-    private Admission.Options options(LayoutContract contract) {
-        Integer width = hostPasidWidth != null ? hostPasidWidth : hostPasid == null ? null
-                : Math.min(PasidSupport.MAX_WIDTH, hostPasid.maxPasidLog2());
-        Boolean exec = hostExec != null ? hostExec : hostPasid == null ? null : hostPasid.has(HwInfo.CAP_PCI_PASID_EXEC);
-        Boolean priv = hostPriv != null ? hostPriv : hostPasid == null ? null : hostPasid.has(HwInfo.CAP_PCI_PASID_PRIV);
+    static Admission.Options admissionOptions(LayoutContract contract, HwInfo live, Integer hostPasidWidth,
+            Boolean hostExec, Boolean hostPriv, QuirkTable quirks) {
+        Integer width = hostPasidWidth != null ? hostPasidWidth : live == null ? null
+                : Math.min(PasidSupport.MAX_WIDTH, live.maxPasidLog2());
+        Boolean exec = hostExec != null ? hostExec : live == null ? null : live.has(HwInfo.CAP_PCI_PASID_EXEC);
+        Boolean priv = hostPriv != null ? hostPriv : live == null ? null : live.has(HwInfo.CAP_PCI_PASID_PRIV);
         PasidSupport pasid = contract.synthesized(SyntheticCapability.PASID)
                 .map(s -> new PasidSupport(width != null ? width : s.pasidWidth(),
                         exec != null ? exec : s.execute(), priv != null ? priv : s.privileged()))
                 .orElse(new PasidSupport(width != null ? width : 0, Boolean.TRUE.equals(exec),
                         Boolean.TRUE.equals(priv)));
+        return new Admission.Options(pasid, quirks, HidingPolicy.defaults());
+    }
+
+    /** The shipped quirk table extended by {@code files}, as the destination applies it. */
+    static QuirkTable quirkTable(List<Path> files) {
         QuirkTable table = QuirkTable.shipped();
-        for (Path q : quirks) {
+        for (Path q : files) {
             table = table.with(q);
         }
-        return new Admission.Options(pasid, table, HidingPolicy.defaults());
+        return table;
     }
 
     /** The destination's devices: its dump, or the live function its address names. */
@@ -181,6 +188,12 @@ final class CheckMigrationCommand implements Callable<Integer> {
         }
         return devices.stream().filter(d -> d.address().equals(a)).findFirst().orElseThrow(() -> new BadInputException(
                 destination + ": no device " + a));
+    }
+
+    /** A refusal as people read it: {@code (RULE at 0x03d): reason}. */
+    static String refusal(String rule, Admission.Result.Refused refused) {
+        return "(" + rule + (refused.offset() >= 0 ? String.format(" at 0x%03x", refused.offset()) : "") + "): "
+                + refused.reason();
     }
 
     private int report(Admission.Result r, String rule, List<String> actions) throws IOException {
@@ -212,8 +225,7 @@ final class CheckMigrationCommand implements Callable<Integer> {
                 out.println("admitted: " + destination + " reproduces the layout of " + contractFile);
                 actions.forEach(a -> out.println("  " + a));
             } else {
-                out.println("refused (" + rule + (refused.offset() >= 0 ? String.format(" at 0x%03x", refused.offset())
-                        : "") + "): " + refused.reason());
+                out.println("refused " + refusal(rule, refused));
             }
             out.flush();
         }

@@ -15,9 +15,11 @@ import dev.vcap.vmm.config.Origin;
 import dev.vcap.vmm.config.VirtualCapability;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import dev.vcap.vmm.config.VirtualLayout;
+import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.DeviceIdentity;
 import dev.vcap.vmm.placement.LayoutMismatchException;
 import dev.vcap.vmm.placement.PlacementEngine;
+import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.PlacementPlan;
 import dev.vcap.vmm.placement.Quirk;
 import java.util.ArrayList;
@@ -60,9 +62,12 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         }
     }
 
-    /** True when a policy or a layout refused: the plan must not be used. */
+    /**
+     * True when the plan must not be used: a policy or a layout refused, or a placement reports an
+     * error (QEMU 11.0's vPASID laid over a capability, or an offset QEMU refuses).
+     */
     boolean refused() {
-        return refusal != null || plan != null && plan.refused();
+        return refusal != null || plan != null && plan.unusable();
     }
 
     /**
@@ -94,7 +99,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         return of(device, settings, () -> backing.apply(LiveViews.of(device)));
     }
 
-    /** Plans an assignable function whose config region (vfio-pci's view) {@code view} makes afresh. */
+    /** Plans an assignable function whose config region (vfio-pci's view) {@code regions} makes afresh. */
     private static DevicePlan of(DeviceImage device, PlanSettings settings, Supplier<ConfigRegion> regions) {
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
@@ -107,13 +112,19 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             skipped = "vfio-pci's view has no extended capability list";
         }
         PlanSettings.Registers registers = settings.registers(cs, LiveViews.hwInfo(device));
-        actions.addAll(registers.withheld());
         List<Quirk> quirks = settings.options().quirks().matching(DeviceIdentity.of(vcs.guestImage()));
         if (skipped != null || settings.requested().isEmpty()) {
             return new DevicePlan(device, physical, skipped, vcs, hostHidden, actions, null, null, registers, quirks);
         }
         try {
             PlacementPlan plan = PlacementEngine.place(vcs, registers.definitions(), settings.options());
+            if (!registers.withheld().isEmpty()) {
+                List<Decision> decisions = new ArrayList<>();
+                registers.withheld().forEach((c, why) -> decisions.add(PlacementEngine.withheld(c,
+                        settings.options().compat() == PlacementOptions.Compat.QEMU ? "qemu-11.0" : "not-exposed", why)));
+                decisions.addAll(plan.decisions());
+                plan = new PlacementPlan(decisions, plan.actions(), plan.vcs());
+            }
             actions.addAll(plan.actions());
             return new DevicePlan(device, physical, null, vcs, hostHidden, actions, plan, null, registers, quirks);
         } catch (LayoutMismatchException e) {

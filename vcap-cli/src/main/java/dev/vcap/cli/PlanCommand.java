@@ -9,8 +9,12 @@ import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.LspciTextWriter;
 import dev.vcap.vmm.emit.VmmTarget;
+import dev.vcap.vmm.migration.Admission;
 import dev.vcap.vmm.migration.ContractCodec;
+import dev.vcap.vmm.migration.ContractFormatException;
 import dev.vcap.vmm.migration.Contracts;
+import dev.vcap.vmm.migration.LayoutContract;
+import dev.vcap.vmm.placement.PlacementOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -178,9 +182,36 @@ final class PlanCommand implements Callable<Integer> {
                 err.println("vcap: " + contract + " not written: " + why);
                 return planned == 1 ? ExitCodes.REFUSED : ExitCodes.USAGE;
             }
-            AtomicFile.write(contract, ContractCodec.write(Contracts.export(only.vcs())));
+            // --compat qemu: the contract QEMU 11.0 would hold the destination to, its config[] under its rule
+            byte[] document = ContractCodec.write(Contracts.export(only.vcs(),
+                    settings.options().compat() == PlacementOptions.Compat.QEMU ? LayoutContract.Check.QEMU
+                            : LayoutContract.Check.VCAP));
+            String refusal = selfAdmission(document, only);
+            if (refusal != null) {
+                err.println("vcap: " + contract + " not written: vcap check-migration would refuse it on this very"
+                        + " device: " + refusal);
+                return ExitCodes.REFUSED;
+            }
+            AtomicFile.write(contract, document);
         }
         return refusals.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
+    }
+
+    /**
+     * What {@code vcap check-migration} says of the contract against the device it was planned on,
+     * with its defaults and this plan's quirk files: null when admitted, else the refusal as it
+     * prints it. A plan never writes a contract its own device would be refused under.
+     */
+    private String selfAdmission(byte[] document, DevicePlan p) {
+        LayoutContract written;
+        try {
+            written = ContractCodec.read(document);
+        } catch (ContractFormatException e) {
+            return "the contract cannot be trusted: " + e.getMessage();
+        }
+        Admission.Result r = Admission.admit(written, LiveViews.of(p.device()), CheckMigrationCommand.admissionOptions(
+                written, LiveViews.hwInfo(p.device()), null, null, null, CheckMigrationCommand.quirkTable(placement.quirks)));
+        return r instanceof Admission.Result.Refused f ? CheckMigrationCommand.refusal(f.rule().name(), f) : null;
     }
 
     /** Why the one planned device cannot become a contract, or null when it can. */

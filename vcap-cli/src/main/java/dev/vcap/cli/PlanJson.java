@@ -7,6 +7,7 @@ import dev.vcap.pci.decode.Decoders;
 import dev.vcap.pci.decode.RegisterField;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.Outcome;
+import dev.vcap.vmm.placement.PlacementFinding;
 import dev.vcap.vmm.placement.PolicyResult;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.Rejection;
@@ -91,6 +92,14 @@ final class PlanJson {
         } else {
             g.writeNullField("registers");
         }
+        g.writeArrayFieldStart("findings");
+        for (PlacementFinding f : d.findings()) {
+            g.writeStartObject();
+            g.writeStringField("severity", f.severity().label());
+            g.writeStringField("message", f.message());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("trail");
         for (PolicyResult r : d.trail()) {
             g.writeStartObject();

@@ -80,7 +80,7 @@ final class PlanOptions {
     boolean noGapSearch;
 
     @Option(names = "--compat", paramLabel = "MODE", converter = CompatConverter.class,
-            description = "vcap (default) or qemu: place vPASID exactly as QEMU 11.0 does, for comparison.")
+            description = "vcap (default) or qemu: predict QEMU 11.0's vPASID, faults included (docs/PLACEMENT.md).")
     PlacementOptions.Compat compat = PlacementOptions.Compat.VCAP;
 
     @Option(names = "--pasid-width", paramLabel = "N",
@@ -166,12 +166,16 @@ final class PlanOptions {
             addIf(vcapOnly, layout != null, "--layout");
             addIf(vcapOnly, free != null, "--free");
             addIf(vcapOnly, !quirks.isEmpty(), "--quirks");
-            addIf(vcapOnly, pf != null, "--pf");
             addIf(vcapOnly, noGapSearch, "--no-gap-search");
             if (!vcapOnly.isEmpty()) {
                 throw usage("--compat qemu reproduces QEMU 11.0, which synthesizes only PASID at 0xff8 or"
                         + " --pasid-offset and has no policy chain; it cannot be combined with "
                         + String.join(", ", vcapOnly));
+            }
+            if (pasidWidth != null || exec != null || priv != null) {
+                throw usage("--compat qemu: QEMU 11.0 gives the guest the host's PASID width, Exec and Priv unchanged"
+                        + " (hiod_iommufd_get_pasid_info); --pasid-width, --exec and --priv describe a vIOMMU it does"
+                        + " not consult for them");
             }
         }
         if (vf && pf != null) {

@@ -56,10 +56,14 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
     /**
      * The register values of one device's synthesized capabilities, with where each came from.
      *
-     * @param withheld why a requested capability is not synthesized at all (a live host without PASID)
+     * @param definitions what to synthesize, in request order
+     * @param notes       where each capability's values came from
+     * @param withheld    capabilities the host cannot offer at all, with why: a live host whose
+     *                    IOMMU_GET_HW_INFO reports no PASID, or in QEMU 11.0's mode a function
+     *                    without a PASID capability, its own or its PF's
      */
     record Registers(Map<SyntheticCapability, CapabilityDefinition> definitions, Map<SyntheticCapability, String> notes,
-            List<String> withheld) {
+            Map<SyntheticCapability, String> withheld) {
     }
 
     /**
@@ -80,49 +84,58 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
      */
     Registers registers(ConfigSpace device, HwInfo hwInfo) {
         CapabilityChain own = CapabilityChain.walk(device);
-        List<String> withheld = new ArrayList<>();
         CapabilityChain pfChain = pf == null ? null : CapabilityChain.walk(pf.config());
         Map<SyntheticCapability, CapabilityDefinition> defs = new LinkedHashMap<>();
         Map<SyntheticCapability, String> notes = new LinkedHashMap<>();
+        Map<SyntheticCapability, String> withheld = new LinkedHashMap<>();
         for (SyntheticCapability c : requested) {
             Optional<Source> physical = physical(device, own, c).or(() -> pfChain == null ? Optional.empty()
                     : physical(pf.config(), pfChain, c).map(s -> new Source(s.cs(), s.offset(), "the PF's")));
             switch (c) {
                 case PASID -> {
-                    if (hwInfo != null && !hwInfo.pasidSupported()) {
-                        withheld.add("PASID not synthesized: IOMMU_GET_HW_INFO reports out_max_pasid_log2 0 for this"
-                                + " function (no PASID capability, or the IOMMU did not enable it)");
-                        continue;
-                    }
+                    boolean qemu = options.compat() == PlacementOptions.Compat.QEMU;
+                    String qemuNone = qemu ? ": hiod_iommufd_get_pasid_info() returns false and QEMU 11.0"
+                            + " synthesizes none" : "";
+                    PasidSupport host;
+                    String hostNote;
+                    boolean known;
                     if (hwInfo != null) {
-                        PasidSupport host = new PasidSupport(Math.min(PasidSupport.MAX_WIDTH, hwInfo.maxPasidLog2()),
+                        if (!hwInfo.pasidSupported()) {
+                            withheld.put(c, "IOMMU_GET_HW_INFO reports out_max_pasid_log2 0 for this function (no PASID"
+                                    + " capability, or the IOMMU did not enable it)" + qemuNone);
+                            continue;
+                        }
+                        host = new PasidSupport(Math.min(PasidSupport.MAX_WIDTH, hwInfo.maxPasidLog2()),
                                 hwInfo.has(HwInfo.CAP_PCI_PASID_EXEC), hwInfo.has(HwInfo.CAP_PCI_PASID_PRIV));
-                        PasidSupport viommu = new PasidSupport(pasidWidth == null ? DEFAULT_WIDTH : pasidWidth,
-                                exec != null ? exec : host.execute(), priv != null ? priv : host.privileged());
-                        PasidSupport guest = host.intersect(viommu);
-                        defs.put(c, Synthesizers.pasid(guest));
-                        notes.put(c, String.format("width %d, Exec%s Priv%s (IOMMU_GET_HW_INFO: width %d, Exec%s Priv%s)",
-                                guest.width(), sign(guest.execute()), sign(guest.privileged()), host.width(),
-                                sign(host.execute()), sign(host.privileged())));
-                        continue;
+                        hostNote = String.format("IOMMU_GET_HW_INFO: width %d, Exec%s Priv%s", host.width(),
+                                sign(host.execute()), sign(host.privileged()));
+                        known = true;
+                    } else {
+                        host = physical.map(s -> {
+                            int cap = s.cs().u16(s.offset() + Synthesizers.PASID_CAPABILITY);
+                            int width = Math.min(PasidSupport.MAX_WIDTH, cap >>> 8 & 0x1F);
+                            return new PasidSupport(width == 0 ? PasidSupport.MAX_WIDTH : width,
+                                    (cap & Synthesizers.PASID_EXECUTE) != 0, (cap & Synthesizers.PASID_PRIVILEGED) != 0);
+                        }).orElse(new PasidSupport(PasidSupport.MAX_WIDTH, true, true));
+                        known = physical.isPresent();
+                        if (qemu && !known) {
+                            withheld.put(c, "the host reports no PASID for a function without a PASID capability (its"
+                                    + " own, or for a VF its PF's: give --pf): GET_HW_INFO's out_max_pasid_log2 is 0"
+                                    + qemuNone);
+                            continue;
+                        }
+                        PasidSupport h = host;
+                        hostNote = physical.map(s -> String.format("%s physical PASID: width %d, Exec%s Priv%s",
+                                s.whose(), h.width(), sign(h.execute()), sign(h.privileged()))).orElse("no physical PASID");
                     }
-                    PasidSupport host = physical.map(s -> {
-                        int cap = s.cs().u16(s.offset() + Synthesizers.PASID_CAPABILITY);
-                        int width = Math.min(PasidSupport.MAX_WIDTH, cap >>> 8 & 0x1F);
-                        return new PasidSupport(width == 0 ? PasidSupport.MAX_WIDTH : width,
-                                (cap & Synthesizers.PASID_EXECUTE) != 0, (cap & Synthesizers.PASID_PRIVILEGED) != 0);
-                    }).orElse(new PasidSupport(PasidSupport.MAX_WIDTH, true, true));
-                    boolean physicalPasid = physical.isPresent();
                     PasidSupport viommu = new PasidSupport(pasidWidth == null ? DEFAULT_WIDTH : pasidWidth,
-                            exec != null ? exec : physicalPasid && host.execute(),
-                            priv != null ? priv : physicalPasid && host.privileged());
-                    PasidSupport guest = host.intersect(viommu);
+                            exec != null ? exec : known && host.execute(), priv != null ? priv : known && host.privileged());
+                    // QEMU 11.0 takes the host's values unchanged (hiod_iommufd_get_pasid_info); vcap offers both sides'
+                    PasidSupport guest = qemu ? host : host.intersect(viommu);
                     defs.put(c, Synthesizers.pasid(guest));
-                    notes.put(c, String.format("width %d, Exec%s Priv%s (%s)", guest.width(), guest.execute() ? "+" : "-",
-                            guest.privileged() ? "+" : "-", physical.map(s -> String.format(
-                                    "%s physical PASID: width %d, Exec%s Priv%s", s.whose(), host.width(),
-                                    host.execute() ? "+" : "-", host.privileged() ? "+" : "-"))
-                                    .orElse("no physical PASID")));
+                    notes.put(c, String.format("width %d, Exec%s Priv%s (%s%s)", guest.width(), sign(guest.execute()),
+                            sign(guest.privileged()), qemu ? "the host's, unchanged as QEMU 11.0 takes them"
+                                    + " (hiod_iommufd_get_pasid_info): " : "", hostNote));
                 }
                 case PRI -> {
                     long capacity = priCapacity != null ? priCapacity : physical.map(s -> s.cs().u32(s.offset()

@@ -6,6 +6,7 @@ import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.Outcome;
+import dev.vcap.vmm.placement.PlacementFinding;
 import dev.vcap.vmm.placement.PolicyResult;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.Rejection;
@@ -102,6 +103,7 @@ final class PlanText {
         if (registers != null && d.placed()) {
             out.printf("           registers: %s%n", registers);
         }
+        d.findings().forEach(f -> out.printf("           %s%n", f));
         for (PolicyResult r : d.trail()) {
             out.printf("           %-15s  %-8s  %s%n", r.policy(), outcome(r.outcome()), r.outcome().reason());
         }
@@ -152,8 +154,10 @@ final class PlanText {
         if (p.refusal() != null) {
             return p.device().address() + ": " + p.refusal();
         }
-        return p.plan().decisions().stream().filter(Decision::refused)
-                .map(d -> p.device().address() + ": " + d.capability() + " refused by " + d.policy() + ": " + d.reason())
+        return p.plan().decisions().stream().filter(Decision::unusable)
+                .map(d -> p.device().address() + ": " + d.capability() + (d.refused() ? " refused by " + d.policy() + ": "
+                        + d.reason() : " by " + d.policy() + ": " + d.findings().stream().filter(PlacementFinding::isError)
+                        .map(PlacementFinding::message).collect(Collectors.joining("; "))))
                 .collect(Collectors.joining("\n"));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Header;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
@@ -47,10 +48,10 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {
             "Plan one layout for a pool of devices -- say, the same device on every",
             "host a VM may migrate to -- and write it as a contract valid on every one;",
-            "or name the smallest set of devices that blocks it and why (another model,",
-            "another firmware layout, checked bits that differ, or bytes that read",
-            "non-zero where every candidate offset lies). The synthesized capabilities",
-            "avoid every byte that reads non-zero on any device.",
+            "or name the devices it does not fit, each refused as vcap check-migration",
+            "refuses it (another model, another firmware layout, checked bits that",
+            "differ, or bytes that read non-zero where the capability goes). The",
+            "synthesized capabilities avoid every byte that reads non-zero on any device.",
             ""},
         footer = {"", "Examples:",
             "  vcap pool hosts/ --pasid --pri --contract pool.json",
@@ -111,24 +112,8 @@ final class PoolCommand implements Callable<Integer> {
         if (pasidWidth < 1 || pasidWidth > PasidSupport.MAX_WIDTH) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pasid-width must be 1..20");
         }
-        PasidSupport support = new PasidSupport(pasidWidth, exec, priv);
-        Map<SyntheticCapability, CapabilityDefinition> requests = new LinkedHashMap<>();
-        if (pasid) {
-            requests.put(SyntheticCapability.PASID, Synthesizers.pasid(support));
-        }
-        if (pri) {
-            requests.put(SyntheticCapability.PRI, Synthesizers.pri(0x200, pasid));
-        }
-        if (ats) {
-            requests.put(SyntheticCapability.ATS, Synthesizers.ats(0, true, false));
-        }
-        QuirkTable table = QuirkTable.shipped();
-        for (Path q : quirks) {
-            table = table.with(q);
-        }
-        PlacementOptions placement = PlacementOptions.defaults().withQuirks(table);
-        PoolPlanner.Options options = new PoolPlanner.Options(requests, placement,
-                new Admission.Options(support, table, HidingPolicy.defaults()), LiveViews::of);
+        PoolPlanner.Options options = options(pasid, pri, ats, new PasidSupport(pasidWidth, exec, priv),
+                CheckMigrationCommand.quirkTable(quirks));
         if (contractOut != null) {
             AtomicFile.checkWritable(contractOut);
         }
@@ -152,6 +137,26 @@ final class PoolCommand implements Callable<Integer> {
         return plan.complete() && devices.notAssignable.isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 
+    /**
+     * The planner's inputs for what the options ask: PRI's capacity 512 and ATS with QEMU's defaults,
+     * the destination quirk table of {@code vcap check-migration}, the view of each device
+     * check-migration reads (vfio-pci's, or the live region).
+     */
+    static PoolPlanner.Options options(boolean pasid, boolean pri, boolean ats, PasidSupport support, QuirkTable table) {
+        Map<SyntheticCapability, CapabilityDefinition> requests = new LinkedHashMap<>();
+        if (pasid) {
+            requests.put(SyntheticCapability.PASID, Synthesizers.pasid(support));
+        }
+        if (pri) {
+            requests.put(SyntheticCapability.PRI, Synthesizers.pri(0x200, pasid));
+        }
+        if (ats) {
+            requests.put(SyntheticCapability.ATS, Synthesizers.ats(0, true, false));
+        }
+        return new PoolPlanner.Options(requests, PlacementOptions.defaults().withQuirks(table),
+                new Admission.Options(support, table, HidingPolicy.defaults()), LiveViews::of);
+    }
+
     private void text(PoolPlanner.PoolPlan plan, int read, List<PoolPlanner.Blocker> blockers) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("pool: %d devices; one contract fits %d%n", read, plan.core());
@@ -161,12 +166,13 @@ final class PoolCommand implements Callable<Integer> {
         }
         plan.contract().ifPresent(c -> out.println("  contract " + ContractCodec.digest(c)
                 + (contractOut == null ? "" : " written to " + contractOut) + String.format(
-                ", verified by admitting it on %d device%s (one per distinct class)", plan.verified(),
+                ", checked by admission on %d device%s (one per distinct class)", plan.verified(),
                 plan.verified() == 1 ? "" : "s")));
         if (!blockers.isEmpty()) {
-            out.printf("blocking: %d device%s (the smallest set found)%n", blockers.size(),
+            out.printf("blocking: %d device%s (refused as vcap check-migration refuses them)%n", blockers.size(),
                     blockers.size() == 1 ? "" : "s");
-            blockers.forEach(b -> out.println("  " + b.device() + ": " + b.reason()));
+            blockers.forEach(b -> out.println("  " + b.device() + ": refused " + CheckMigrationCommand.refusal(rule(b),
+                    b.refusal())));
         }
         out.flush();
     }
@@ -203,13 +209,20 @@ final class PoolCommand implements Callable<Integer> {
             for (PoolPlanner.Blocker b : blockers) {
                 g.writeStartObject();
                 g.writeStringField("device", b.device());
-                g.writeStringField("reason", b.reason());
+                g.writeStringField("rule", rule(b));
+                g.writeNumberField("offset", b.refusal().offset());
+                g.writeStringField("reason", b.refusal().reason());
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
             g.writeRaw('\n');
         }
+    }
+
+    /** The rule a blocker breaks, as check-migration names it: an admission rule, or NOT_ASSIGNABLE. */
+    private static String rule(PoolPlanner.Blocker b) {
+        return b.refusal().rule() == null ? CheckMigrationCommand.NOT_ASSIGNABLE : b.refusal().rule().name();
     }
 
     /**
@@ -249,7 +262,8 @@ final class PoolCommand implements Callable<Integer> {
                 inputOrder.put(name, inputOrder.size());
                 String refusal = DeviceChecks.notAssignable(d);
                 if (refusal != null) {
-                    notAssignable.add(new PoolPlanner.Blocker(name, refusal));
+                    notAssignable.add(new PoolPlanner.Blocker(name, new Admission.Result.Refused(null,
+                            Header.HEADER_TYPE, refusal)));
                 } else {
                     pending = d;
                 }

@@ -130,9 +130,11 @@ final class ReportCommand implements Callable<Integer> {
                 for (Decision dec : p.plan().decisions()) {
                     String where = dec.placed() ? String.format("0x%03x", dec.offset().getAsInt())
                             : dec.refused() ? "REFUSED" : "not exposed";
-                    h.append(String.format("<li class=\"%s\">%s %s by %s: %s</li>%n", dec.placed() ? "placed"
-                            : dec.refused() ? "refused" : "", dec.capability(), where, esc(dec.policy()),
+                    h.append(String.format("<li class=\"%s\">%s %s by %s: %s</li>%n", dec.unusable() ? "refused"
+                            : dec.placed() ? "placed" : "", dec.capability(), where, esc(dec.policy()),
                             esc(dec.reason())));
+                    dec.findings().forEach(f -> h.append(String.format("<li class=\"%s\">%s</li>%n",
+                            f.isError() ? "refused" : "note", esc(f.toString()))));
                 }
             }
             h.append("</ul>\n");

@@ -42,7 +42,7 @@ import java.util.Optional;
  * @param physicalPasid   the offset of the device's own PASID capability, or -1
  * @param comparison      QEMU's default against vcap's choice: {@code same}, {@code different},
  *                        {@code qemu-overlaps-capability}, {@code qemu-overlays-non-zero},
- *                        {@code qemu-overlays-forbidden}, {@code vcap-not-exposed}
+ *                        {@code qemu-overlays-forbidden}, {@code qemu-not-exposed}, {@code vcap-not-exposed}
  */
 record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policies, Answer qemu, Answer vcap, String tail,
         String tailDetail, List<ByteRange> nonZeroGaps, int physicalPasid, String comparison) {
@@ -53,7 +53,7 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
     static final List<String> TAIL_STATES = List.of("free", "overlap", "non-zero", "forbidden");
 
     static final List<String> COMPARISONS = List.of("same", "different", "qemu-overlaps-capability",
-            "qemu-overlays-non-zero", "qemu-overlays-forbidden", "vcap-not-exposed");
+            "qemu-overlays-non-zero", "qemu-overlays-forbidden", "qemu-not-exposed", "vcap-not-exposed");
 
     /**
      * One policy's answer.
@@ -129,7 +129,9 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
             detail = "";
         }
         String comparison;
-        if (qemu.outcome().equals("refused")) {
+        if (qemu.outcome().equals("declined")) {
+            comparison = "qemu-not-exposed"; // QEMU synthesizes nothing (vfio shows no extended capability)
+        } else if (overlap.isPresent()) {
             comparison = "qemu-overlaps-capability";
         } else if (tailNonZero > 0) {
             comparison = "qemu-overlays-non-zero";
@@ -155,8 +157,12 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
                 Synthesizers.pasid(new PasidSupport(PasidSupport.MAX_WIDTH, false, false)));
         Decision d = PlacementEngine.place(guest(device), request, options).decision(SyntheticCapability.PASID)
                 .orElseThrow();
-        String outcome = d.placed() ? "placed" : d.refused() ? "refused" : "declined";
-        return new Answer(outcome, d.offset().orElse(-1), d.policy(), d.reason());
+        if (d.unusable()) { // a refusal, or QEMU's placement with an error finding: what it damages is the reason
+            String why = d.refused() ? d.reason() : d.findings().stream().filter(f -> f.isError()).findFirst()
+                    .orElseThrow().message();
+            return new Answer("refused", -1, d.policy(), why);
+        }
+        return new Answer(d.placed() ? "placed" : "declined", d.offset().orElse(-1), d.policy(), d.reason());
     }
 
     private static Answer answer(String policy, Outcome o) {

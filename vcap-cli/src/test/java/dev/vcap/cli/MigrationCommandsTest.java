@@ -60,7 +60,9 @@ class MigrationCommandsTest {
         CliRun run = CliRun.of("pool", hosts.toString(), "--pasid", "--json");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
         assertThat(run.out()).contains("\"core\":2").contains("\"complete\":false")
-                .contains("\"blockers\":[{\"device\":\"" + hosts + ":").contains("rev 02");
+                .contains("\"blockers\":[{\"device\":\"" + hosts + ":")
+                .contains("\"rule\":\"IDENTITY\",\"offset\":8,\"reason\":\"the destination's revision is 02; the"
+                        + " contract's is 01\"");
     }
 
     @Test
@@ -123,6 +125,50 @@ class MigrationCommandsTest {
         assertThat(refused.err()).contains(contract + " not written: a placement was refused");
         assertThat(contract).doesNotExist();
         assertThat(tmp.toFile().list()).allMatch(n -> !n.endsWith(".tmp"));
+    }
+
+    /**
+     * Issue 12's case: an explicit offset over a register hidden in a gap was planned without a
+     * word, the contract written, and check-migration then refused it on the very same device.
+     */
+    @Test
+    void planNeverWritesAContractCheckMigrationRefusesOnTheSameDevice() throws IOException {
+        Path src = dump("src.lspci", model().with((c, at) -> c.setU32(0x500, 0x0000_0C01)).build());
+        Path contract = tmp.resolve("plan.json");
+        CliRun explicit = CliRun.of("plan", src.toString(), "--pasid", "--pasid-offset", "0x500", "--contract",
+                contract.toString());
+        assertThat(explicit.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(explicit.err()).contains("vcap: refused: 0000:01:00.0: PASID refused by explicit-offset: the offset"
+                + " given for PASID, 0x500, cannot be used: bytes read non-zero (possible hidden registers)")
+                .contains(contract + " not written: a placement was refused");
+        assertThat(contract).doesNotExist();
+        CliRun searched = CliRun.of("plan", src.toString(), "--pasid", "--contract", contract.toString());
+        assertThat(searched.exitCode()).as(searched.err()).isZero();
+        CliRun check = CliRun.of("check-migration", contract.toString(), src.toString());
+        assertThat(check.exitCode()).as(check.out()).isZero();
+    }
+
+    /** --compat qemu writes the contract QEMU 11.0 holds a destination to; check-migration applies QEMU's rule. */
+    @Test
+    void aQemuContractIsCheckedUnderQemusRule() throws IOException {
+        ConfigSpace withPasid = model().extended(0x230, ExtendedCapability.PASID, 1, (c, at) -> c.setU16(at + 4, 0x1402))
+                .build();
+        Path src = dump("src.lspci", withPasid);
+        Path contract = tmp.resolve("qemu.json");
+        CliRun plan = CliRun.of("plan", src.toString(), "--pasid", "--compat", "qemu", "--contract", contract.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(Files.readString(contract)).contains("\"check\":\"qemu-11.0\",\"config\":\"");
+        assertThat(CliRun.of("check-migration", contract.toString(), src.toString()).exitCode()).isZero();
+        ConfigSpace oem = withPasid.copy();
+        oem.setU16(0x2E, 0x1028); // QEMU does not check subsystem IDs
+        assertThat(CliRun.of("check-migration", contract.toString(), dump("oem.lspci", oem).toString()).exitCode())
+                .isZero();
+        ConfigSpace tail = withPasid.copy();
+        tail.setU32(0xF00, 1); // but every byte up to 0x1000 belongs to the last capability for QEMU
+        CliRun refused = CliRun.of("check-migration", contract.toString(), dump("tail.lspci", tail).toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(refused.out()).startsWith("refused (QEMU_CONFIG at 0xf00): get_pci_config_device: Bad config data:"
+                + " i=0xf00 read: 0 device: 1 cmask: ff wmask: 0 w1cmask:0");
     }
 
     @Test

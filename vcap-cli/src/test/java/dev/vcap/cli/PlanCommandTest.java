@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.ExtendedCapability;
+import dev.vcap.pci.capability.DeviceTraits;
 import dev.vcap.pci.capability.StandardCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.testing.Corpus;
@@ -122,8 +124,8 @@ class PlanCommandTest {
                 "quirks", "vendorId", "deviceId", "source");
         assertThat(d.get("address").asText()).isEqualTo("0000:01:00.0");
         JsonNode p = d.get("placements").get(0);
-        assertThat(names(p)).containsExactly("capability", "offset", "policy", "reason", "refused", "registers", "trail",
-                "rejected");
+        assertThat(names(p)).containsExactly("capability", "offset", "policy", "reason", "refused", "registers",
+                "findings", "trail", "rejected");
         assertThat(p.get("capability").asText()).isEqualTo("PASID");
         assertThat(p.get("offset").asInt()).isEqualTo(0xFF8);
         assertThat(p.get("policy").asText()).isEqualTo("gap-search");
@@ -291,20 +293,59 @@ class PlanCommandTest {
         assertThat(run.out()).contains("REFUSED: " + layout);
     }
 
-    @Test
-    void qemuCompatPlacesAt0xff8AndWarnsAboutNonZeroBytes() throws Exception {
-        CliRun run = plan(device(TestDevices.tailByte()), "--pasid", "--compat", "qemu");
-        assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("PASID  0xff8        by qemu-11.0: QEMU's default vPASID offset 0xff8; warning: 1"
-                + " of the 8 bytes read non-zero");
+    /** A device with a physical PASID (vfio hides it; the host reports it) and {@code tail} at the end. */
+    static ConfigSpace pasidDevice(ExtendedCapability tail) {
+        return ConfigSpaceBuilder.endpoint(0x10ee, 0x9038).pcie(0x40, DeviceTraits.PCIE_ENDPOINT)
+                .extended(0x100, ExtendedCapability.AER, 2)
+                .extended(0x230, ExtendedCapability.PASID, 1, (cs, at) -> cs.setU16(at + 4, 0x1402))
+                .extended(tail == ExtendedCapability.LTR ? 0xFF8 : 0xFF0, tail, 1).build();
     }
 
     @Test
-    void qemuCompatOverACapabilityIsRefused() throws Exception {
-        CliRun run = plan(device(TestDevices.tailCapability()), "--pasid", "--compat", "qemu");
+    void qemuCompatPlacesAt0xff8AndWarnsAboutNonZeroBytes() throws Exception {
+        ConfigSpace cs = TestDevices.withPasid();
+        cs.setU8(0xFF9, 0x10);
+        CliRun run = plan(device(cs), "--pasid", "--compat", "qemu");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("PASID  0xff8        by qemu-11.0: QEMU's default vPASID offset 0xff8; warning: 1"
+                + " of the 8 bytes read non-zero").contains("           warning: 1 of the 8 bytes read non-zero");
+    }
+
+    /** The guest gets the host's PASID register values unchanged (hiod_iommufd_get_pasid_info), not vcap's minimum. */
+    @Test
+    void qemuCompatTakesTheHostsPasidValues() throws Exception {
+        CliRun run = plan(device(TestDevices.withPasid()), "--pasid", "--compat", "qemu");
+        assertThat(run.out()).contains("registers: width 16, Exec+ Priv- (the host's, unchanged as QEMU 11.0 takes them"
+                + " (hiod_iommufd_get_pasid_info): the device's physical PASID: width 16, Exec+ Priv-)");
+        assertUsage(plan(device(TestDevices.withPasid()), "--pasid", "--compat", "qemu", "--pasid-width", "8"),
+                "--compat qemu: QEMU 11.0 gives the guest the host's PASID width, Exec and Priv unchanged");
+        CliRun none = plan(device(TestDevices.clean().build()), "--pasid", "--compat", "qemu");
+        assertThat(none.exitCode()).isZero();
+        assertThat(none.out()).contains("PASID  not exposed  by qemu-11.0: the host reports no PASID for a function"
+                + " without a PASID capability");
+    }
+
+    @Test
+    void qemuCompatOverACapabilityBodyShowsTheDamageAndExits4() throws Exception {
+        Path emit = tmp.resolve("guest.lspci");
+        CliRun run = plan(device(pasidDevice(ExtendedCapability.PRI)), "--pasid", "--compat", "qemu", "--emit", emit);
         assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
-        assertThat(run.err()).contains("QEMU 11.0 would place vPASID at QEMU's default vPASID offset 0xff8 without"
-                + " checking, and 8 bytes at 0xff8 would overlap extended Latency Tolerance Reporting@0xff8");
+        assertThat(run.out()).contains("PASID  0xff8        by qemu-11.0: QEMU's default vPASID offset 0xff8; error:"
+                + " vPASID at 0xff8-0xfff is laid over extended Page Request Interface (PRI)@0xff0")
+                .contains("extended  0xff8   0x001b  v1   8       synthesized  Process Address Space ID (PASID)");
+        assertThat(run.err()).contains("vcap: refused: 0000:01:00.0: PASID by qemu-11.0: vPASID at 0xff8-0xfff is laid"
+                + " over extended Page Request Interface (PRI)@0xff0");
+        assertThat(emit).doesNotExist();
+    }
+
+    @Test
+    void qemuCompatOverACapabilityHeaderLeavesTheVmWithoutPasid() throws Exception {
+        CliRun run = plan(device(pasidDevice(ExtendedCapability.LTR)), "--pasid", "--compat", "qemu");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(run.out()).contains("PASID  not exposed  by qemu-11.0: pcie_insert_capability() refuses QEMU's"
+                + " default vPASID offset 0xff8: 0xff8 is inside the header of extended Latency Tolerance Reporting@0xff8");
+        assertThat(run.err()).contains("\"vfio: Placing PASID capability at offset 0xff8 failed\" and the VM starts"
+                + " without PASID");
     }
 
     // ------------------------------------------------------------------ usage errors (exit 2)

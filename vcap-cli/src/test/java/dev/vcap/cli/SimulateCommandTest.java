@@ -35,7 +35,7 @@ class SimulateCommandTest {
                 + " (built-in scenario)\n");
         // the destination's VF firmware keeps 0x00000c01 at 0xff8: the pool plan must go elsewhere
         assertThat(run.out()).contains("VF firmware writes [0x00000c01 at 0xff8]")
-                .contains("placed PASID at 0xff0").contains("check pass        migration admitted as expected")
+                .contains("placed PASID at 0xef0").contains("check pass        migration admitted as expected")
                 .contains("check pass        every PASID re-attached on destination: [1, 2, 3]")
                 .contains("check pass        no leak on source").contains("check pass        no leak on destination")
                 .doesNotContain("FAIL").endsWith("verdict: PASS — 16 checks, 0 failed\n");
@@ -63,6 +63,17 @@ class SimulateCommandTest {
                 .contains("check pass        migration refused as expected");
         assertThat(CliRun.of("simulate", "--scenario", SCENARIOS.resolve("narrow-pasid-refused.yaml").toString()).out())
                 .contains("check pass        migration refused as expected: PASID_WIDTH");
+    }
+
+    /** Admission refuses a destination only for what it lacks: one with more Exec/Priv than the guest got is admitted. */
+    @Test
+    void hostsWithExecAndPrivOnMigrate() {
+        CliRun run = CliRun.of("simulate", "--scenario", SCENARIOS.resolve("exec-priv-hosts.yaml").toString());
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("IOMMU PASID width 20 EXEC PRIV")
+                .contains("check pass        migration admitted as expected")
+                .contains("check pass        every PASID re-attached on destination: [1, 2]")
+                .doesNotContain("PASID_FEATURES").contains("verdict: PASS");
     }
 
     @Test

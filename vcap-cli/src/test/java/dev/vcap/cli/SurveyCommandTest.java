@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vcap.pci.testing.Corpus;
+import dev.vcap.pci.capability.DeviceTraits;
+import dev.vcap.pci.config.ConfigSpaceBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,9 +48,9 @@ class SurveyCommandTest {
         assertThat(run.out().lines().filter(l -> l.startsWith("0000:01:00.0")).toList()).hasSize(3)
                 .anySatisfy(l -> assertThat(l).contains("8086:0b25  -       -       0xff8   0xff8     0xff8 gap-search")
                         .contains("free").contains("same").endsWith("a-clean.lspci:1"))
-                .anySatisfy(l -> assertThat(l).contains("-       -       0xfd0   0xff8     0xfd0 gap-search")
+                .anySatisfy(l -> assertThat(l).contains("-       -       0xef0   0xff8     0xef0 gap-search")
                         .contains("non-zero").contains("qemu-overlays-non-zero"))
-                .anySatisfy(l -> assertThat(l).contains("0xfd0   UNSAFE    0xfd0 gap-search").contains("overlap")
+                .anySatisfy(l -> assertThat(l).contains("0xff0   UNSAFE    0xff0 gap-search").contains("overlap")
                         .contains("qemu-overlaps-capability"));
         assertThat(run.out())
                 .contains("files 4, devices 4, surveyed 3 (assignable PCI Express with 4 KiB config space), skipped 1")
@@ -57,9 +59,21 @@ class SurveyCommandTest {
                 .contains("    same                          1  33.3%")
                 .contains("    qemu-overlays-non-zero        1  33.3%")
                 .contains("    qemu-overlaps-capability      1  33.3%")
-                .containsPattern("  qemu-11.0 +2 +0 +1\n +1  QEMU 11.0 would place vPASID at QEMU's default vPASID offset"
-                        + " 0xff8 without checking, and 8 bytes at 0xff8 would overlap extended Latency Tolerance")
+                .containsPattern("  qemu-11.0 +2 +0 +1\n +1  pcie_insert_capability\\(\\) refuses QEMU's default vPASID"
+                        + " offset 0xff8: 0xff8 is inside the header of extended Latency Tolerance")
                 .containsPattern("  quirk-table +0 +3 +0\n +3  no quirk entry matches the device\n");
+    }
+
+    /** vfio shows no extended capability: QEMU 11.0's vfio_add_ext_cap() returns before synthesizing vPASID. */
+    @Test
+    void aDeviceWithAnEmptyExtendedListGetsNoVpasidFromQemu() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        TestDevices.write(empty.resolve("e.lspci"), ConfigSpaceBuilder.endpoint(0x8086, 0x1e10)
+                .pcie(0x40, DeviceTraits.PCIE_ENDPOINT).build());
+        CliRun run = survey(empty);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("-         0xff8 gap-search   free").contains("qemu-not-exposed")
+                .contains("vfio_add_ext_cap() returns before synthesizing vPASID");
     }
 
     @Test
@@ -86,7 +100,8 @@ class SurveyCommandTest {
         assertThat(t.get("tail").get("free").asInt()).isEqualTo(1);
         assertThat(t.get("comparison").get("qemu-overlaps-capability").asInt()).isEqualTo(1);
         assertThat(t.get("policies").get("qemu-11.0").get("refused").asInt()).isEqualTo(1);
-        assertThat(t.get("vcapOffsets").get("0xf00").asInt()).isEqualTo(3);
+        assertThat(t.get("vcapOffsets").get("0xf00").asInt()).isEqualTo(2);
+        assertThat(t.get("vcapOffsets").get("0xe00").asInt()).as("256 bytes clear of 0xff9").isEqualTo(1);
     }
 
     @Test
@@ -173,7 +188,8 @@ class SurveyCommandTest {
         assertThat(jmb38x).isNotNull();
         assertThat(jmb38x.get("tail").asText()).isEqualTo("non-zero");
         assertThat(jmb38x.get("tailDetail").asText()).startsWith("6 of the 8 bytes at 0xff8 read non-zero: 00 40 ");
-        assertThat(jmb38x.get("comparison").asText()).isEqualTo("qemu-overlays-non-zero");
+        // its extended list is empty: QEMU 11.0's vfio_add_ext_cap() returns before it would overlay that data
+        assertThat(jmb38x.get("comparison").asText()).isEqualTo("qemu-not-exposed");
         assertThat(jmb38x.get("vcap").get("offset").asInt()).isNotEqualTo(0xFF8);
         assertThat(rootPort.get("skipped").asText()).startsWith("not assignable: vfio-pci binds only type 0");
         JsonNode t = root.get("totals");

@@ -34,6 +34,14 @@ public interface VfioDevice extends AutoCloseable {
     boolean pasidOpsSupported();
 
     /**
+     * True when the kernel knows VFIO_DEVICE_ATTACH_PASID / DETACH_PASID (Linux 6.15 and later).
+     * Before, the PASID flag is an unknown flag: EINVAL, like any other, not EOPNOTSUPP.
+     */
+    default boolean pasidFlagKnown() {
+        return true;
+    }
+
+    /**
      * VFIO_DEVICE_ATTACH_IOMMUFD_PT without a PASID: attach the RID to an IOAS (an automatic domain
      * is found or made) or a HWPT. When the RID is already attached this is a replace.
      *

@@ -149,6 +149,12 @@ public final class LinuxVfioDevice implements VfioDevice {
         return pasidAttach() == PasidAttach.SUPPORTED;
     }
 
+    /** False when the bind-time probe found the PASID flag unknown (Linux before 6.15); true before the bind. */
+    @Override
+    public boolean pasidFlagKnown() {
+        return pasidAttach() != PasidAttach.FLAG_UNKNOWN;
+    }
+
     /** VFIO_DEVICE_GET_INFO. */
     public VfioDeviceInfo.Info info() {
         try (Arena arena = Arena.ofConfined()) {

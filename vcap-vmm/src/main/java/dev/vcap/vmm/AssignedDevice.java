@@ -63,17 +63,21 @@ public final class AssignedDevice implements AutoCloseable {
     public static AssignedDevice attach(Host host, PciAddress address, Iommufd iommufd, VIommu viommu, Options options,
             Consumer<String> log) {
         VfioDevice device = host.openDevice(address);
+        // a vfio device file serves nothing, the config region included, before it is bound (EINVAL)
+        int devId = device.bind(iommufd);
         VirtualConfigSpace vcs = VirtualConfigSpace.over(device.config());
         options.hiding().apply(vcs).forEach(a -> log.accept(a));
-        PasidBinder binder = new PasidBinder(device, iommufd, vcs, viommu, log);
+        PasidBinder binder = new PasidBinder(device, devId, iommufd, vcs, viommu, log);
         ConfigSpace physical = vcs.guestImage();
         Map<SyntheticCapability, CapabilityDefinition> requests = new LinkedHashMap<>();
-        PasidSupport offered = binder.offered();
+        // QEMU 11.0 gives the guest the host's PASID values unchanged (hiod_iommufd_get_pasid_info) when the
+        // vIOMMU supports PASID at all; vcap offers what both sides support
+        PasidSupport offered = options.placement().compat() == PlacementOptions.Compat.QEMU
+                ? viommu.pasid().supported() ? binder.hostPasid() : PasidSupport.NONE : binder.offered();
         if (offered.supported()) {
             requests.put(SyntheticCapability.PASID, Synthesizers.pasid(offered));
         } else {
-            log.accept("no vPASID: host width " + binder.hostPasid().width() + ", " + viommu.name() + " width "
-                    + viommu.pasid().width());
+            log.accept("no vPASID: " + binder.whyNoPasid());
         }
         if (options.pri() && binder.hostPasid().supported()) {
             requests.put(SyntheticCapability.PRI, Synthesizers.pri(0x200, offered.supported()));
@@ -98,6 +102,7 @@ public final class AssignedDevice implements AutoCloseable {
     public static Result attachUnder(LayoutContract contract, GuestState state, Host host, PciAddress address,
             Iommufd iommufd, VIommu viommu, Admission.Options options, Consumer<String> log) {
         VfioDevice device = host.openDevice(address);
+        int devId = device.bind(iommufd);
         Admission.Result admission = Admission.admit(contract, device.config(), options);
         if (admission instanceof Admission.Result.Refused refused) {
             device.close();
@@ -108,7 +113,7 @@ public final class AssignedDevice implements AutoCloseable {
         admitted.actions().forEach(log);
         VirtualConfigSpace vcs = admitted.vcs();
         state.restore(vcs);
-        PasidBinder binder = new PasidBinder(device, iommufd, vcs, viommu, log);
+        PasidBinder binder = new PasidBinder(device, devId, iommufd, vcs, viommu, log);
         binder.resync();
         return new Result(Optional.of(new AssignedDevice(device, vcs, binder, null)), admission);
     }

@@ -239,7 +239,8 @@ public final class Simulation {
         event("vmm", "vm", String.format("pool plan over the VM's function on %d hosts: %s; fits %d of %d%s",
                 views.size(), offsets.entrySet().stream().map(e -> String.format("%s at 0x%03x", e.getKey(), e.getValue()))
                         .toList(), plan.core(), plan.devices(), plan.blockers().isEmpty() ? ""
-                        : "; blocked by " + plan.blockers().stream().map(b -> b.device() + " (" + b.reason() + ")").toList()));
+                        : "; blocked by " + plan.blockers().stream().map(b -> b.device() + " (" + b.refusal().rule() + ": "
+                                + b.refusal().reason() + ")").toList()));
         return offsets;
     }
 

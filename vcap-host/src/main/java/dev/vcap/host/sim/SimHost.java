@@ -43,6 +43,7 @@ public final class SimHost implements Host {
     private final SimIommu iommu;
     private final PasidOption defaultOption;
     private final boolean pasidOps;
+    private final boolean pasidUapi;
     private final Map<PciAddress, long[]> vfBarSizes;
     private final Map<PciAddress, java.util.function.UnaryOperator<ConfigSpace>> vfFirmware;
     private final TreeMap<PciAddress, Node> nodes = new TreeMap<>();
@@ -53,6 +54,7 @@ public final class SimHost implements Host {
         this.iommu = new SimIommu(b.features);
         this.defaultOption = b.pasidOption;
         this.pasidOps = b.pasidOps;
+        this.pasidUapi = b.pasidUapi;
         this.vfBarSizes = Map.copyOf(b.vfBarSizes);
         this.vfFirmware = Map.copyOf(b.vfFirmware);
         Map<PciAddress, SimIommu.Group> groupOf = new HashMap<>();
@@ -116,6 +118,7 @@ public final class SimHost implements Host {
         private SimIommu.Features features = SimIommu.Features.defaults();
         private PasidOption pasidOption = PasidOption.hidden();
         private boolean pasidOps = true;
+        private boolean pasidUapi = true;
         private final Map<PciAddress, Spec> functions = new LinkedHashMap<>();
         private final List<List<PciAddress>> groups = new ArrayList<>();
         private final Map<PciAddress, long[]> vfBarSizes = new HashMap<>();
@@ -138,6 +141,16 @@ public final class SimHost implements Host {
         /** Whether the vfio driver has PASID attach/detach ops (vfio-pci in 6.15 does). */
         public Builder pasidOps(boolean present) {
             this.pasidOps = present;
+            return this;
+        }
+
+        /**
+         * Whether the kernel has the PASID uAPI Linux 6.15 added (true): VFIO_DEVICE_ATTACH_PASID /
+         * DETACH_PASID and IOMMU_HWPT_ALLOC_PASID. False models an earlier kernel (6.12), where each
+         * is an unknown flag: EINVAL from vfio (device_cdev.c), EOPNOTSUPP from IOMMU_HWPT_ALLOC.
+         */
+        public Builder pasidUapi(boolean present) {
+            this.pasidUapi = present;
             return this;
         }
 
@@ -209,12 +222,12 @@ public final class SimHost implements Host {
         if (refused.isPresent()) {
             throw Rule.HEADER_TYPE_NOT_NORMAL.fail(address + ": " + refused.get());
         }
-        return new SimVfioDevice(n.pdev(), iommu, n.iommu(), pasidOps, option);
+        return new SimVfioDevice(n.pdev(), iommu, n.iommu(), pasidOps, pasidUapi, option);
     }
 
     @Override
     public SimIommufd openIommufd() {
-        return new SimIommufd(iommu);
+        return new SimIommufd(iommu, pasidUapi);
     }
 
     // ------------------------------------------------------------------ the simulation's own handles

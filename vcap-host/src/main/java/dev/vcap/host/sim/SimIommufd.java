@@ -162,12 +162,16 @@ public final class SimIommufd implements Iommufd {
     }
 
     private final SimIommu iommu;
+    /** IOMMU_HWPT_ALLOC_PASID is a known flag (Linux 6.15 and later). */
+    private final boolean pasidUapi;
     private final Object tableLock = new Object();
     private volatile Obj[] table = new Obj[64];
     private int nextId = 1;
+    private boolean closed;
 
-    SimIommufd(SimIommu iommu) {
+    SimIommufd(SimIommu iommu, boolean pasidUapi) {
         this.iommu = iommu;
+        this.pasidUapi = pasidUapi;
     }
 
     // ------------------------------------------------------------------ object table
@@ -279,9 +283,9 @@ public final class SimIommufd implements Iommufd {
 
     private Hwpt allocPaging(Ioas ioas, HwptAlloc r) {
         int flags = r.flags();
-        if ((flags & ~HwptAlloc.KNOWN_FLAGS) != 0) {
-            throw Rule.HWPT_UNKNOWN_FLAGS.fail(String.format("paging HWPT: unknown flags 0x%x",
-                    flags & ~HwptAlloc.KNOWN_FLAGS));
+        int known = pasidUapi ? HwptAlloc.KNOWN_FLAGS : HwptAlloc.KNOWN_FLAGS & ~HwptAlloc.PASID;
+        if ((flags & ~known) != 0) {
+            throw Rule.HWPT_UNKNOWN_FLAGS.fail(String.format("paging HWPT: unknown flags 0x%x", flags & ~known));
         }
         if (r.dataLen() != 0) {
             throw Rule.HWPT_UNSUPPORTED.fail("paging HWPT: the IOMMU takes no driver data for a paging domain");
@@ -302,7 +306,7 @@ public final class SimIommufd implements Iommufd {
 
     private Hwpt allocNested(Hwpt parent, HwptAlloc r) {
         int flags = r.flags();
-        if ((flags & ~(HwptAlloc.FAULT_ID_VALID | HwptAlloc.PASID)) != 0) {
+        if ((flags & ~(HwptAlloc.FAULT_ID_VALID | (pasidUapi ? HwptAlloc.PASID : 0))) != 0) {
             throw Rule.HWPT_UNKNOWN_FLAGS.fail(String.format("nested HWPT: flags 0x%x; only FAULT_ID_VALID and PASID apply",
                     flags));
         }
@@ -398,9 +402,30 @@ public final class SimIommufd implements Iommufd {
         }
     }
 
+    /**
+     * Closes the context. A bound device holds it (vfio's bind takes a reference on the iommufd
+     * context); once none is bound, iommufd_fops_release destroys every object left.
+     */
     @Override
     public void close() {
-        // the context stays alive while devices are bound; objects die with the last reference
+        synchronized (tableLock) {
+            closed = true;
+        }
+        releaseIfUnused();
+    }
+
+    private void releaseIfUnused() {
+        synchronized (tableLock) {
+            if (!closed) {
+                return;
+            }
+            for (Obj o : table) {
+                if (o instanceof Idev) {
+                    return;
+                }
+            }
+            java.util.Arrays.fill(table, null);
+        }
     }
 
     // ------------------------------------------------------------------ bind (vfio -> iommufd)
@@ -436,6 +461,7 @@ public final class SimIommufd implements Iommufd {
             Thread.onSpinWait(); // an in-flight GET_HW_INFO still holds it
         }
         remove(d);
+        releaseIfUnused();
     }
 
     // ------------------------------------------------------------------ attach / replace / detach

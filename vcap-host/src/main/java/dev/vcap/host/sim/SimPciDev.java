@@ -30,6 +30,7 @@ public final class SimPciDev {
     private final SimPciDev physfn;
     private final int vendor;
     private final int device;
+    private final boolean intxMaskSupported;
 
     private boolean pasidEnabled;
     private int pasidFeatures;
@@ -45,6 +46,7 @@ public final class SimPciDev {
         this.physfn = null;
         this.vendor = fn.read(Header.VENDOR_ID, 2);
         this.device = fn.read(Header.DEVICE_ID, 2);
+        this.intxMaskSupported = !intxMaskBroken(fn);
     }
 
     /** A VF: vendor from the PF, device from the PF's SR-IOV VF Device ID. */
@@ -53,6 +55,22 @@ public final class SimPciDev {
         this.physfn = pf;
         this.vendor = pf.vendor;
         this.device = VfDerivation.vfDeviceId(pf.fn);
+        this.intxMaskSupported = !intxMaskBroken(vf);
+    }
+
+    /** drivers/pci/probe.c {@code pci_intx_mask_broken}: INTx Disable does not toggle. */
+    private static boolean intxMaskBroken(SimFunction fn) {
+        int orig = fn.read(Header.COMMAND, 2);
+        int toggle = orig ^ COMMAND_INTX_DISABLE;
+        fn.write(Header.COMMAND, 2, toggle);
+        int now = fn.read(Header.COMMAND, 2);
+        fn.write(Header.COMMAND, 2, orig);
+        return now != toggle;
+    }
+
+    /** {@code pci_intx_mask_supported}: the function's INTx Disable bit is writable. */
+    public boolean intxMaskSupported() {
+        return intxMaskSupported;
     }
 
     public SimFunction function() {

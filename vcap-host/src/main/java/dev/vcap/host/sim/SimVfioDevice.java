@@ -35,6 +35,7 @@ public final class SimVfioDevice implements VfioDevice {
     private final SimIommu.Device iommuDevice;
     private final SimIommu.Group group;
     private final boolean pasidOps;
+    private final boolean pasidUapi;
     private final VfioPciConfig config;
 
     private SimIommufd ctx;
@@ -43,13 +44,14 @@ public final class SimVfioDevice implements VfioDevice {
     private final PasidBitmap pasidAttached = new PasidBitmap(1 << 20);
     private boolean closed;
 
-    SimVfioDevice(SimPciDev pdev, SimIommu iommu, SimIommu.Device iommuDevice, boolean pasidOps,
+    SimVfioDevice(SimPciDev pdev, SimIommu iommu, SimIommu.Device iommuDevice, boolean pasidOps, boolean pasidUapi,
             PasidOption option) {
         this.pdev = pdev;
         this.iommu = iommu;
         this.iommuDevice = iommuDevice;
         this.group = iommuDevice.group();
         this.pasidOps = pasidOps;
+        this.pasidUapi = pasidUapi;
         this.config = new VfioPciConfig(new Backend(), option);
     }
 
@@ -63,9 +65,21 @@ public final class SimVfioDevice implements VfioDevice {
         return config;
     }
 
+    /** False also on a kernel before 6.15 ({@code pasidUapi(false)}), which has no PASID ops at all. */
     @Override
     public boolean pasidOpsSupported() {
-        return pasidOps;
+        return pasidOps && pasidUapi;
+    }
+
+    @Override
+    public boolean pasidFlagKnown() {
+        return pasidUapi;
+    }
+
+    private void requirePasidFlag(String ioctl, String flag) {
+        if (!pasidUapi) {
+            throw Rule.UNKNOWN_FLAGS.fail(ioctl + ": " + flag + " is an unknown flag before Linux 6.15");
+        }
     }
 
     /** The PCI core's view of the function. */
@@ -139,6 +153,7 @@ public final class SimVfioDevice implements VfioDevice {
     public int attachPasidPt(int pasid, int ptId) {
         synchronized (group) {
             requireBound("VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+            requirePasidFlag("VFIO_DEVICE_ATTACH_IOMMUFD_PT", "VFIO_DEVICE_ATTACH_PASID");
             if (!pasidOps) {
                 throw Rule.PASID_OPS_MISSING.fail(address() + ": the driver has no pasid_attach_ioas");
             }
@@ -172,6 +187,7 @@ public final class SimVfioDevice implements VfioDevice {
     public void detachPasidPt(int pasid) {
         synchronized (group) {
             requireBound("VFIO_DEVICE_DETACH_IOMMUFD_PT");
+            requirePasidFlag("VFIO_DEVICE_DETACH_IOMMUFD_PT", "VFIO_DEVICE_DETACH_PASID");
             if (!pasidOps) {
                 throw Rule.PASID_OPS_MISSING.fail(address() + ": the driver has no pasid_detach_ioas");
             }
@@ -295,6 +311,11 @@ public final class SimVfioDevice implements VfioDevice {
             long rom = pdev.isVirtfn() ? 0 : fn.read(Header.ROM_ADDRESS_TYPE0, 4) & 0xFFFF_F800L;
             r[6] = rom != 0 && sizes[6] != 0 ? new Resource(rom, sizes[6], 0) : Resource.NONE;
             return r;
+        }
+
+        @Override
+        public boolean intxMaskSupported() {
+            return pdev.intxMaskSupported();
         }
 
         @Override

@@ -18,14 +18,16 @@ public final class UapiIoctls {
 
     /** VFIO_DEVICE_ATTACH_IOMMUFD_PT. */
     public static void attachIommufdPt(VfioDevice device, MemorySegment arg) {
-        VfioDeviceAttachIommufdPt.Args a = VfioDeviceAttachIommufdPt.decode(arg, device.pasidOpsSupported());
+        VfioDeviceAttachIommufdPt.Args a = VfioDeviceAttachIommufdPt.decode(arg,
+                device.pasidFlagKnown() ? VfioDeviceAttachIommufdPt.FLAG_PASID : 0, device.pasidOpsSupported());
         int hwpt = a.hasPasid() ? device.attachPasidPt(a.pasid(), a.ptId()) : device.attachPt(a.ptId());
         VfioDeviceAttachIommufdPt.writePtId(arg, hwpt);
     }
 
     /** VFIO_DEVICE_DETACH_IOMMUFD_PT. */
     public static void detachIommufdPt(VfioDevice device, MemorySegment arg) {
-        VfioDeviceDetachIommufdPt.Args a = VfioDeviceDetachIommufdPt.decode(arg, device.pasidOpsSupported());
+        VfioDeviceDetachIommufdPt.Args a = VfioDeviceDetachIommufdPt.decode(arg,
+                device.pasidFlagKnown() ? VfioDeviceDetachIommufdPt.FLAG_PASID : 0, device.pasidOpsSupported());
         if (a.hasPasid()) {
             device.detachPasidPt(a.pasid());
         } else {

@@ -66,6 +66,14 @@ public final class VfioDeviceDetachIommufdPt {
     }
 
     public static Args decode(MemorySegment user, boolean pasidOps) {
+        return decode(user, FLAG_PASID, pasidOps);
+    }
+
+    /**
+     * Reads a user buffer the way a kernel that knows only {@code knownFlags} does: 0 for Linux
+     * before 6.15, where the PASID flag is an unknown flag (EINVAL), not a missing op.
+     */
+    public static Args decode(MemorySegment user, int knownFlags, boolean pasidOps) {
         UserBuffer.requireReadable(user, 0, MIN_SIZE, LAYOUT.name().orElseThrow());
         int argsz = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_ARGSZ);
         int flags = user.get(ValueLayout.JAVA_INT_UNALIGNED, OFF_FLAGS);
@@ -73,8 +81,8 @@ public final class VfioDeviceDetachIommufdPt {
             throw Rule.ARGSZ_BELOW_MINIMUM.fail("detach: argsz " + Integer.toUnsignedString(argsz)
                     + " is below the minimal " + MIN_SIZE);
         }
-        if ((flags & ~FLAG_PASID) != 0) {
-            throw Rule.UNKNOWN_FLAGS.fail(String.format("detach: unknown flags 0x%x", flags & ~FLAG_PASID));
+        if ((flags & ~knownFlags) != 0) {
+            throw Rule.UNKNOWN_FLAGS.fail(String.format("detach: unknown flags 0x%x", flags & ~knownFlags));
         }
         int pasid = 0;
         if ((flags & FLAG_PASID) != 0) {

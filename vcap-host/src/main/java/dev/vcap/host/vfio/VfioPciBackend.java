@@ -43,6 +43,12 @@ public interface VfioPciBackend {
     /** BAR0..BAR5 and the expansion ROM (7 entries). */
     Resource[] resources();
 
+    /**
+     * {@code pci_intx_mask_supported}: the device's INTx Disable bit is writable (the PCI core
+     * toggles it once at enumeration, {@code pci_intx_mask_broken}).
+     */
+    boolean intxMaskSupported();
+
     /** {@code pci_try_reset_function}: an FLR with the core's save and restore. */
     void resetFunction();
 

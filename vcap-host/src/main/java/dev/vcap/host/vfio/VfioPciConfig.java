@@ -54,6 +54,16 @@ public final class VfioPciConfig implements ConfigRegion {
     private PermBits msiPerm;
     private boolean extendedCaps;
     private boolean stubAtFirstExtended;
+    /** {@code vdev->pci_2_3}: the device's INTx Disable is writable (pci_intx_mask_supported). */
+    private final boolean intxMask;
+    /** {@code vdev->virq_disabled}: the user's INTx Disable as vfio last followed it. */
+    private boolean virqDisabled;
+    /**
+     * {@code vdev->msi_qmax}: log2 of the MSI vectors last enabled through VFIO_DEVICE_SET_IRQS, the
+     * cap vfio_msi_config_write puts on Multiple Message Enable. The model has no SET_IRQS, so it
+     * stays 0, what vfio starts with (a user that enables one vector keeps it 0 too).
+     */
+    private static final int MSI_QMAX = 0;
     private final PasidExposure pasid;
 
     public VfioPciConfig(VfioPciBackend dev, PasidOption option) {
@@ -63,6 +73,7 @@ public final class VfioPciConfig implements ConfigRegion {
         this.map = new int[cfgSize];
         this.vconfig = ConfigSpace.allocate(cfgSize);
         this.resources = dev.resources();
+        this.intxMask = dev.intxMaskSupported();
         Arrays.fill(map, 0, ConfigSpace.HEADER_SIZE, VfioCapLengths.CAP_ID_BASIC);
         Arrays.fill(map, ConfigSpace.HEADER_SIZE, cfgSize, INVALID);
         fill(0, ConfigSpace.HEADER_SIZE);
@@ -445,6 +456,10 @@ public final class VfioPciConfig implements ConfigRegion {
     private int readChunk(int pos, int count) {
         PermBits perm = perms(pos);
         int offset = pos - capStart(pos);
+        // vfio_msi_config_read means to show msi_qmax as Multiple Message Capable but writes it into
+        // vconfig at the capability's start (its ID byte, which MSI's table reads from the device),
+        // not into Message Control: Multiple Message Capable reads as the user last wrote it. Linux
+        // 7.3.4 shows exactly that (ConfigViewKernelTest); the model does what the kernel does.
         return switch (perm.read()) {
             case RAW -> hw.read(pos, count);
             case VIRT -> vconfig.read(pos, count);
@@ -505,6 +520,9 @@ public final class VfioPciConfig implements ConfigRegion {
                     int m = COMMAND_MEMORY | COMMAND_IO;
                     vconfig.setU16(Header.COMMAND, vconfig.u16(Header.COMMAND) & ~m | val & m);
                 }
+                if (offset >= Header.COMMAND && offset <= Header.COMMAND + 1) {
+                    followIntxDisable();
+                }
             }
             case PM -> {
                 defaultWrite(pos, count, perm, offset, val);
@@ -544,11 +562,37 @@ public final class VfioPciConfig implements ConfigRegion {
             case MSI -> {
                 defaultWrite(pos, count, perm, offset, val);
                 if (offset <= MSI_FLAGS && offset + count >= MSI_FLAGS) {
-                    // MSI is enabled through VFIO_DEVICE_SET_IRQS, never by a config write
+                    // MSI is enabled through VFIO_DEVICE_SET_IRQS, never by a config write; Multiple
+                    // Message Enable is capped at msi_qmax
                     int flags = vconfig.u16(start + MSI_FLAGS) & ~MSI_FLAGS_ENABLE;
+                    if ((flags & MSI_FLAGS_QSIZE) >>> 4 > MSI_QMAX) {
+                        flags = flags & ~MSI_FLAGS_QSIZE | MSI_QMAX << 4;
+                    }
                     vconfig.setU16(start + MSI_FLAGS, flags);
                     hw.write(start + MSI_FLAGS, 2, flags);
                 }
+            }
+        }
+    }
+
+    /**
+     * vfio_basic_config_write's INTx emulation with no INTx interrupt set up (the model has no
+     * VFIO_DEVICE_SET_IRQS): when the user's INTx Disable changes, {@code __vfio_pci_intx_mask} /
+     * {@code vfio_pci_intx_unmask_handler} make the device's bit follow it with {@code pci_intx}, on
+     * a device whose INTx Disable is writable. Linux 7.3.4 does this on QEMU's e1000e, nvme and
+     * virtio-net (kernel/harness.sh, ConfigViewKernelTest).
+     */
+    private void followIntxDisable() {
+        boolean disable = (vconfig.u16(Header.COMMAND) & COMMAND_INTX_DISABLE) != 0;
+        if (disable == virqDisabled) {
+            return;
+        }
+        virqDisabled = disable;
+        if (intxMask) {
+            int old = hw.read(Header.COMMAND, 2);
+            int cmd = disable ? old | COMMAND_INTX_DISABLE : old & ~COMMAND_INTX_DISABLE;
+            if (cmd != old) {
+                hw.write(Header.COMMAND, 2, cmd);
             }
         }
     }

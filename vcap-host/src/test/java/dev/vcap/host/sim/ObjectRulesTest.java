@@ -141,6 +141,21 @@ class ObjectRulesTest {
      * accept the flag; Linux 7.3.4 allocates one for an e1000e). AMD would refuse it without PASID
      * (amd_iommu_domain_alloc_paging_flags: EOPNOTSUPP); the model is VT-d.
      */
+    /**
+     * iommufd_fops_release: closing /dev/iommu destroys every object left, but not while a device is
+     * bound (vfio's bind holds the context); the kernel leaves nothing behind either way.
+     */
+    @org.junit.jupiter.api.Test
+    void closingTheIommufdDestroysEveryObjectOnceNoDeviceIsBound() {
+        Rig r = Rig.of(Devices.sriovPf());
+        int h = r.pasidHwpt();
+        r.dev.attachPt(h);
+        r.fd.close();
+        assertThat(r.fd.objectCount()).as("the bound device keeps the context and its objects").isEqualTo(3);
+        r.dev.close();
+        assertThat(r.fd.objectCount()).isZero();
+    }
+
     @org.junit.jupiter.api.Test
     void hwptUnsupportedIsNotAllocPasidOnVtd() {
         SimHost host = SimHost.builder().iommu(SimIommu.Features.defaults().withPasid(false))

@@ -268,6 +268,54 @@ class VfioConfigViewTest {
         assertThat(d.config().read(devctl, 2) & EXP_DEVCTL_PAYLOAD).isEqualTo(5 << 5);
     }
 
+    /**
+     * vfio_basic_config_write with no INTx interrupt set up: INTx Disable is virtual, and
+     * __vfio_pci_intx_mask / vfio_pci_intx_unmask_handler make the device's bit follow it (pci_intx)
+     * when the PCI core found it writable. Linux 7.3.4 does so on QEMU's devices (ConfigViewKernelTest
+     * caught the model keeping it virtual only).
+     */
+    @Test
+    void intxDisableReachesTheDeviceWhenItsMaskIsSupported() {
+        SimVfioDevice d = open(ConfigSpaceBuilder.endpoint(0x8086, 0x1111).build());
+        SimFunction hw = d.pciDev().function();
+        assertThat(d.pciDev().intxMaskSupported()).isTrue();
+        d.config().write(Header.COMMAND, 2, COMMAND_MEMORY | COMMAND_INTX_DISABLE);
+        assertThat(hw.read(Header.COMMAND, 2) & COMMAND_INTX_DISABLE).isEqualTo(COMMAND_INTX_DISABLE);
+        assertThat(d.config().read(Header.COMMAND, 2) & COMMAND_INTX_DISABLE).isEqualTo(COMMAND_INTX_DISABLE);
+        d.config().write(Header.COMMAND + 1, 1, 0);
+        assertThat(hw.read(Header.COMMAND, 2) & COMMAND_INTX_DISABLE).isZero();
+    }
+
+    /** A VF's INTx Disable is not writable (pci_intx_mask_broken): it stays virtual. */
+    @Test
+    void intxDisableStaysVirtualWithoutMaskSupport() {
+        SimHost host = SimHost.builder().function(Devices.PF, Devices.sriovPf()).build();
+        SimVfioDevice vf = host.openDevice(host.enableVfs(Devices.PF, 1).getFirst());
+        assertThat(vf.pciDev().intxMaskSupported()).isFalse();
+        vf.config().write(Header.COMMAND, 2, COMMAND_INTX_DISABLE);
+        assertThat(vf.pciDev().function().read(Header.COMMAND, 2) & COMMAND_INTX_DISABLE).isZero();
+        assertThat(vf.config().read(Header.COMMAND, 2) & COMMAND_INTX_DISABLE).isEqualTo(COMMAND_INTX_DISABLE);
+    }
+
+    /**
+     * vfio_msi_config_write caps Multiple Message Enable at msi_qmax (0 until MSI is enabled through
+     * VFIO_DEVICE_SET_IRQS) and writes the flags, Enable cleared, to the device; Multiple Message
+     * Capable reads as written, because vfio_msi_config_read puts msi_qmax into vconfig at the
+     * capability's start instead of into Message Control (Linux 7.3.4 and 6.12.118 both show it).
+     */
+    @Test
+    void msiMultipleMessageEnableIsCappedAndCapableReadsAsWritten() {
+        ConfigSpace cs = ConfigSpaceBuilder.endpoint(0x8086, 0x1111)
+                .standard(0x50, StandardCapability.MSI, (c, at) -> c.setU16(at + MSI_FLAGS, MSI_FLAGS_64BIT | 3 << 1))
+                .build();
+        SimVfioDevice d = open(cs);
+        int flags = 0x50 + MSI_FLAGS;
+        d.config().write(flags, 2, MSI_FLAGS_64BIT | 1 << 1 | 2 << 4 | MSI_FLAGS_ENABLE);
+        assertThat(d.config().read(flags, 2)).as("MME capped at 0, Enable cleared, MMC as written")
+                .isEqualTo(MSI_FLAGS_64BIT | 1 << 1);
+        assertThat(d.pciDev().function().read(flags, 2) & (MSI_FLAGS_QSIZE | MSI_FLAGS_ENABLE)).isZero();
+    }
+
     @Test
     void anUnalignedAccessIsSplitAtCapabilityBoundaries() {
         SimVfioDevice d = open(mixed());

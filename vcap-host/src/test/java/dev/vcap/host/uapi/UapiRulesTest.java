@@ -142,6 +142,35 @@ class UapiRulesTest {
         r.run();
     }
 
+    /**
+     * Linux before 6.15 (6.12's device_cdev.c: {@code attach.argsz < minsz || attach.flags}) knows no
+     * PASID flag: VFIO_DEVICE_ATTACH_PASID / DETACH_PASID are unknown flags (EINVAL, whatever the
+     * argsz), and IOMMU_HWPT_ALLOC_PASID is outside iommufd_hwpt_paging_alloc's valid flags
+     * (EOPNOTSUPP). Linux 6.12.118 answers so (the uAPI differential, kernel/harness.sh).
+     */
+    @org.junit.jupiter.api.Test
+    void unknownFlagsBefore615() {
+        SimHost host = SimHost.builder().pasidUapi(false).function(Devices.PF, Devices.sriovPf()).build();
+        try (Arena arena = Arena.ofConfined(); var fd = host.openIommufd(); var dev = host.openDevice(Devices.PF)) {
+            int devId = dev.bind(fd);
+            int ioas = fd.allocIoas();
+            int hwpt = fd.allocHwpt(HwptAlloc.paging(devId, ioas, 0));
+            assertThat(dev.pasidFlagKnown()).isFalse();
+            MemorySegment attach = arena.allocate(16);
+            VfioDeviceAttachIommufdPt.encode(attach, new VfioDeviceAttachIommufdPt.Args(16, 1, hwpt, 1));
+            expect(Rule.UNKNOWN_FLAGS, () -> UapiIoctls.attachIommufdPt(dev, attach));
+            VfioDeviceAttachIommufdPt.encode(attach, new VfioDeviceAttachIommufdPt.Args(12, 1, hwpt, 1));
+            expect(Rule.UNKNOWN_FLAGS, () -> UapiIoctls.attachIommufdPt(dev, attach));
+            MemorySegment detach = arena.allocate(12);
+            detach.set(ValueLayout.JAVA_INT, 0, 12);
+            detach.set(ValueLayout.JAVA_INT, 4, 1);
+            expect(Rule.UNKNOWN_FLAGS, () -> UapiIoctls.detachIommufdPt(dev, detach));
+            expect(Rule.UNKNOWN_FLAGS, () -> dev.attachPasidPt(1, hwpt));
+            expect(Rule.HWPT_UNKNOWN_FLAGS, () -> fd.allocHwpt(HwptAlloc.paging(devId, ioas, HwptAlloc.PASID)));
+            assertThat(dev.attachPt(hwpt)).isEqualTo(hwpt);
+        }
+    }
+
     static Stream<Arguments> argszTooSmallForPasid() {
         return rows(
                 new Row("attach PASID argsz 12", w -> w.ints(16, 12, 1, w.hwpt, 3), ATTACH, Rule.ARGSZ_TOO_SMALL_FOR_PASID),

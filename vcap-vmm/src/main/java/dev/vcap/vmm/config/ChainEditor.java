@@ -54,6 +54,7 @@ public final class ChainEditor {
                         + " guest-visible chain");
             }
             vcs.served.remove(capability.offset());
+            vcs.overlays.remove(capability.offset());
             HiddenCapability h = new HiddenCapability(capability.space(), capability.offset(), capability.id(),
                     capability.version(), capability.length(), dropped, reason);
             vcs.hidden.add(h);
@@ -125,6 +126,113 @@ public final class ChainEditor {
         } finally {
             vcs.lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * Why QEMU's {@code pcie_insert_capability()} (hw/pci/pcie.c, QEMU 11.0) would return false
+     * for an extended structure of {@code length} bytes at {@code offset}, or empty when it would
+     * insert it. It checks only: dword alignment; {@code 0x100 <= offset < 0x1000}; {@code length
+     * >= 8}; {@code offset + length <= 0x1000}; an empty list takes a structure only at 0x100; and,
+     * walking the list from 0x100 in chain order while the offset is at or above the capability
+     * walked, that the offset is not inside that capability's 4-byte header. Bodies, later headers,
+     * hidden capabilities and what the bytes hold are not checked.
+     */
+    public Optional<String> qemuRefusal(int offset, int length) {
+        if (offset % 4 != 0) {
+            return Optional.of(String.format("0x%x is not 4-byte aligned", offset));
+        }
+        if (offset < EXTENDED_HEAD || offset >= vcs.size || length < 8) {
+            return Optional.of(String.format("0x%x is outside extended config space", offset));
+        }
+        if (offset + length > vcs.size) {
+            return Optional.of(String.format("0x%x plus %d exceeds the config space size", offset, length));
+        }
+        for (int pos : qemuWalk()) {
+            if (offset < pos) {
+                break;
+            }
+            if (offset < pos + 4) {
+                return Optional.of(String.format("0x%x is inside the header of %s", offset, pos == EXTENDED_HEAD
+                        && vcs.firstExtendedNeedsStub() ? "the null capability heading the list at 0x100"
+                        : structureAt(pos)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Inserts a structure the VMM serves as QEMU's {@code pcie_insert_capability()} does, which
+     * must accept it ({@link #qemuRefusal}): linked after the last capability walked from 0x100
+     * whose offset is at or below it, and served over whatever it covers — bodies of capabilities,
+     * the header of the capability after it, hidden capabilities' bytes. The guest then reads its
+     * registers there instead of theirs. Only for predicting what QEMU gives a guest; vcap's own
+     * placement never overlaps anything ({@link #insert}).
+     *
+     * @return the structures it covers, each with the bytes covered
+     */
+    public List<String> insertAsQemu(int offset, CapabilityDefinition definition) {
+        long stamp = vcs.lock.writeLock();
+        try {
+            qemuRefusal(offset, definition.length()).ifPresent(why -> {
+                throw new ChainEditException(ChainEditException.Reason.OVERLAP, "pcie_insert_capability refuses " + why);
+            });
+            List<String> covered = covered(offset, offset + definition.length());
+            List<Integer> walk = qemuWalk();
+            int after = 0; // capabilities of the list at or below the offset, walked in chain order
+            for (int pos : walk) {
+                if (offset < pos) {
+                    break;
+                }
+                after++;
+            }
+            boolean stub = vcs.extended.isEmpty() || vcs.firstExtendedNeedsStub();
+            int index = stub ? Math.max(after - 1, 0) : after;
+            VirtualCapability v = new VirtualCapability(CapabilitySpace.EXTENDED, offset, definition.id(),
+                    definition.version(), definition.length(), definition.origin());
+            vcs.extended.add(index, v);
+            vcs.overlays.add(offset);
+            serve(v, definition);
+            return covered;
+        } finally {
+            vcs.lock.unlockWrite(stamp);
+        }
+    }
+
+    /** The offsets QEMU's list walk visits: 0x100 (a capability or the null stub), then the chain. */
+    private List<Integer> qemuWalk() {
+        List<Integer> walk = new java.util.ArrayList<>();
+        if (vcs.extended.isEmpty() || vcs.firstExtendedNeedsStub()) {
+            walk.add(EXTENDED_HEAD);
+        }
+        vcs.extended.forEach(c -> walk.add(c.offset()));
+        return walk;
+    }
+
+    private String structureAt(int offset) {
+        return vcs.extended.stream().filter(c -> c.offset() == offset).findFirst().map(VirtualCapability::toString)
+                .orElse(String.format("the structure at 0x%x", offset));
+    }
+
+    /** What the bytes [from, to) of extended space belong to, with the bytes covered. */
+    private List<String> covered(int from, int to) {
+        List<String> out = new java.util.ArrayList<>();
+        if (vcs.firstExtendedNeedsStub() && from < EXTENDED_HEAD + 4) {
+            out.add("the null capability heading the extended list at 0x100 (its header)");
+        }
+        for (VirtualCapability c : vcs.extended) {
+            if (c.overlaps(from, to)) {
+                out.add(String.format("%s: bytes 0x%03x-0x%03x%s", c, Math.max(from, c.offset()), Math.min(to, c.end()) - 1,
+                        from < c.offset() + 4 && c.offset() < to ? ", its header included" : ""));
+            }
+        }
+        for (HiddenCapability h : vcs.hidden) {
+            if (h.space() == CapabilitySpace.EXTENDED && !h.dropped() && from < h.end() && h.offset() < to) {
+                out.add(String.format("hidden %s@0x%x (%d bytes; its registers are still the device's): bytes"
+                        + " 0x%03x-0x%03x", h.name(), h.offset(), h.length(), Math.max(from, h.offset()),
+                        Math.min(to, h.end()) - 1));
+            }
+        }
+        return out;
     }
 
     /**

@@ -88,6 +88,12 @@ public final class VirtualConfigSpace {
     final List<VirtualCapability> standard = new ArrayList<>();
     final List<VirtualCapability> extended = new ArrayList<>();
     final List<HiddenCapability> hidden = new ArrayList<>();
+    /**
+     * Offsets of served capabilities inserted as QEMU's {@code pcie_insert_capability()} inserts,
+     * over whatever they cover ({@link ChainEditor#insertAsQemu}): their bytes win over every other
+     * structure's, a header they cover included.
+     */
+    final java.util.Set<Integer> overlays = new java.util.HashSet<>();
     /** Definitions of capabilities the VMM serves, by offset (synthesized, virtual, virtualized). */
     final java.util.Map<Integer, CapabilityDefinition> served = new java.util.HashMap<>();
     /** Region code -> structure, for hooks and events. */
@@ -170,6 +176,15 @@ public final class VirtualConfigSpace {
     /** True when the guest can have extended capabilities (a 4 KiB PCI Express function). */
     public boolean hasExtendedList() {
         return extendedList;
+    }
+
+    /**
+     * True when the host's view showed extended capabilities when the VMM first read it: a 4 KiB
+     * PCI Express function whose dword at 0x100 is not 0 (vfio writes a null capability there, with
+     * a next pointer, when it hides the first one).
+     */
+    public boolean hostShowsExtendedCapabilities() {
+        return extendedList && (int) INT.get(atAssignment, ChainEditor.EXTENDED_HEAD) != 0;
     }
 
     /** Registers a listener for the events guest writes to synthesized registers produce. */
@@ -544,25 +559,15 @@ public final class VirtualConfigSpace {
         }
         for (List<VirtualCapability> list : List.of(standard, extended)) {
             for (VirtualCapability c : list) {
-                short code = structure(c);
-                int to = Math.min(c.end(), c.space() == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : size);
-                for (int b = c.offset(); b < to; b++) {
-                    region[b] = code;
-                    forward[b] = 0;
+                if (overlays.contains(c.offset()) && c.space() == CapabilitySpace.EXTENDED) {
+                    continue; // laid over the rest below
                 }
-                CapabilityDefinition def = served.get(c.offset());
-                if (def != null) {
-                    for (int i = 0; i < to - c.offset(); i++) {
-                        emulated[c.offset() + i] = (byte) 0xFF;
-                        writable[c.offset() + i] = (byte) (i < headerBytes(c.space()) ? 0 : def.writeMask()[i]);
-                        w1c[c.offset() + i] = (byte) (i < headerBytes(c.space()) ? 0 : def.w1cMask()[i]);
-                    }
-                } else {
-                    apply(c.offset(), to - c.offset(), policy.capability(c.space(), c.id()));
-                }
-                Arrays.fill(emulated, c.offset(), c.offset() + headerBytes(c.space()), (byte) 0xFF);
-                Arrays.fill(writable, c.offset(), c.offset() + headerBytes(c.space()), (byte) 0);
-                Arrays.fill(forward, c.offset(), c.offset() + headerBytes(c.space()), (byte) 0);
+                applyCapability(c);
+            }
+        }
+        for (VirtualCapability c : extended) {
+            if (overlays.contains(c.offset())) {
+                applyCapability(c);
             }
         }
         if (extendedList) {
@@ -580,6 +585,29 @@ public final class VirtualConfigSpace {
             int o = d * 4;
             uniformDword[d] = region[o] == region[o + 1] && region[o] == region[o + 2] && region[o] == region[o + 3];
         }
+    }
+
+    /** Gives a visible capability's bytes their region and masks. */
+    private void applyCapability(VirtualCapability c) {
+        short code = structure(c);
+        int to = Math.min(c.end(), c.space() == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : size);
+        for (int b = c.offset(); b < to; b++) {
+            region[b] = code;
+            forward[b] = 0;
+        }
+        CapabilityDefinition def = served.get(c.offset());
+        if (def != null) {
+            for (int i = 0; i < to - c.offset(); i++) {
+                emulated[c.offset() + i] = (byte) 0xFF;
+                writable[c.offset() + i] = (byte) (i < headerBytes(c.space()) ? 0 : def.writeMask()[i]);
+                w1c[c.offset() + i] = (byte) (i < headerBytes(c.space()) ? 0 : def.w1cMask()[i]);
+            }
+        } else {
+            apply(c.offset(), to - c.offset(), policy.capability(c.space(), c.id()));
+        }
+        Arrays.fill(emulated, c.offset(), c.offset() + headerBytes(c.space()), (byte) 0xFF);
+        Arrays.fill(writable, c.offset(), c.offset() + headerBytes(c.space()), (byte) 0);
+        Arrays.fill(forward, c.offset(), c.offset() + headerBytes(c.space()), (byte) 0);
     }
 
     private short structure(Object s) {
@@ -648,9 +676,23 @@ public final class VirtualConfigSpace {
         }
         for (int i = 0; i < extended.size(); i++) {
             VirtualCapability c = extended.get(i);
+            if (!overlays.contains(c.offset()) && overlaid(c.offset())) {
+                continue; // QEMU wrote the overlay's registers over this header: the guest reads those
+            }
             int next = i + 1 < extended.size() ? extended.get(i + 1).offset() : 0;
             INT.set(shadow, c.offset(), ExtendedCapability.header(c.id(), Math.max(c.version(), 0), next));
         }
+    }
+
+    /** Whether an overlay covers the byte at {@code offset}. */
+    private boolean overlaid(int offset) {
+        for (int o : overlays) {
+            CapabilityDefinition def = served.get(o);
+            if (def != null && offset >= o && offset < o + def.length()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- little-endian helpers

@@ -11,14 +11,20 @@ import dev.vcap.vmm.config.Origin;
 import dev.vcap.vmm.config.VirtualCapability;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import dev.vcap.vmm.config.VirtualLayout;
+import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.DeviceIdentity;
+import dev.vcap.vmm.placement.PlacementEngine;
+import dev.vcap.vmm.placement.PlacementOptions;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.QuirkTable;
+import dev.vcap.vmm.placement.SyntheticCapability;
 import dev.vcap.vmm.synth.PasidSupport;
 import dev.vcap.vmm.synth.Synthesizers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Admits a destination device under a contract, or refuses it — before anything is written to the
@@ -37,18 +43,22 @@ import java.util.Optional;
  * <li>{@link Rule#SYNTHESIZED_NONZERO_BYTES}: nor destination bytes that read non-zero (registers
  * hidden in a gap);</li>
  * <li>{@link Rule#PASID_WIDTH}: the destination host's PASID width is at least the contract's;</li>
- * <li>{@link Rule#PASID_FEATURES}: the destination host's Execute and Privileged support equal the
- * contract's;</li>
- * <li>{@link Rule#CHECKED_BITS}: the rebuilt guest view reproduces every checked bit — QEMU's rule,
- * {@code (incoming ^ current) & cmask & ~wmask & ~w1cmask}, applied to the contract's values.</li>
+ * <li>{@link Rule#PASID_FEATURES}: the destination host supports Execute and Privileged wherever the
+ * contract gave them to the guest (offering more is admitted);</li>
+ * <li>{@link Rule#CHECKED_BITS}: the rebuilt guest view reproduces every bit the source marked
+ * checked (emulated and read-only) with the contract's value.</li>
  * </ol>
+ * A contract under QEMU 11.0's rule ({@link LayoutContract.Check#QEMU}) is admitted by that rule
+ * alone ({@link Rule#QEMU_CONFIG}; docs/CONTRACT.md, "Two rules").
  */
 public final class Admission {
 
     /** Why a destination was refused. */
     public enum Rule {
         CONFIG_SIZE, IDENTITY, CAPABILITY_MISSING, CAPABILITY_VERSION, SYNTHESIZED_OVERLAPS_CAPABILITY,
-        SYNTHESIZED_FORBIDDEN_RANGE, SYNTHESIZED_NONZERO_BYTES, PASID_WIDTH, PASID_FEATURES, CHECKED_BITS
+        SYNTHESIZED_FORBIDDEN_RANGE, SYNTHESIZED_NONZERO_BYTES, PASID_WIDTH, PASID_FEATURES, CHECKED_BITS,
+        /** QEMU 11.0's rule ({@link LayoutContract.Check#QEMU}): {@code get_pci_config_device()} found a bad byte. */
+        QEMU_CONFIG
     }
 
     /** What admission concluded. */
@@ -86,12 +96,19 @@ public final class Admission {
             return refuse(Rule.CONFIG_SIZE, -1, String.format("the destination's config space is %d bytes; the"
                     + " contract's is %d", destination.size(), contract.configSize()));
         }
-        VirtualConfigSpace vcs = VirtualConfigSpace.over(destination);
-        ConfigSpace before = vcs.guestImage();
-        Optional<Result.Refused> identity = identity(contract.identity(), DeviceIdentity.of(before));
+        if (contract.check() == LayoutContract.Check.QEMU) {
+            return admitAsQemu(contract, destination, options);
+        }
+        // the header's identity reads through the VMM unchanged: refuse another model before building a view
+        ConfigSpace header = ConfigSpace.allocate(ConfigSpace.HEADER_SIZE);
+        for (int off = 0; off < ConfigSpace.HEADER_SIZE; off += 4) {
+            header.setU32(off, destination.read(off, 4));
+        }
+        Optional<Result.Refused> identity = identity(contract.identity(), DeviceIdentity.of(header));
         if (identity.isPresent()) {
             return identity.get();
         }
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(destination);
         List<String> actions = new ArrayList<>();
         VirtualLayout dest = vcs.layout();
         for (LayoutContract.Entry e : contract.capabilities()) {
@@ -127,9 +144,9 @@ public final class Admission {
                 }
             }
         }
-        List<Quirk> quirks = options.quirks().matching(DeviceIdentity.of(before));
+        List<Quirk> quirks = options.quirks().matching(DeviceIdentity.of(header));
         for (LayoutContract.Synthesized s : contract.synthesized()) {
-            Optional<Result.Refused> problem = synthesizable(s, vcs, before, quirks, options.hostPasid());
+            Optional<Result.Refused> problem = synthesizable(s, vcs, quirks, options.hostPasid());
             if (problem.isPresent()) {
                 return problem.get();
             }
@@ -159,6 +176,51 @@ public final class Admission {
         return new Result.Admitted(vcs, actions);
     }
 
+    /**
+     * QEMU 11.0's rule, exactly: the destination QEMU builds its own view of its device — vfio's
+     * view, SR-IOV and ARI dropped, vPASID synthesized at the contract's offset with the
+     * destination host's PASID values (when its host and vIOMMU offer PASID) — then
+     * {@code get_pci_config_device()} (hw/pci/pci.c) compares the source's {@code config[]} with its
+     * own under its own masks ({@link QemuConfigMasks}) and refuses the first differing byte. Nothing
+     * else is checked: not subsystem IDs, not the interrupt pin, not whether vPASID overlays a
+     * register.
+     */
+    private static Result admitAsQemu(LayoutContract contract, ConfigRegion destination, Options options) {
+        ConfigSpace host = ConfigSpace.allocate(destination.size());
+        for (int off = 0; off < destination.size(); off += 4) {
+            host.setU32(off, destination.read(off, 4));
+        }
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(destination);
+        List<String> actions = new ArrayList<>(options.hiding().apply(vcs));
+        Optional<LayoutContract.Synthesized> pasid = contract.synthesized(SyntheticCapability.PASID);
+        if (pasid.isPresent() && options.hostPasid().supported()) {
+            Decision d = PlacementEngine.place(vcs, Map.of(SyntheticCapability.PASID, Synthesizers.pasid(
+                    options.hostPasid())), PlacementOptions.defaults().withCompat(PlacementOptions.Compat.QEMU)
+                    .withExplicit(Map.of(SyntheticCapability.PASID, pasid.get().offset()))).decisions().getFirst();
+            actions.add("QEMU's vPASID on the destination: " + (d.placed() ? String.format("0x%03x", d.offset().getAsInt())
+                    : "none") + " (" + d.reason() + ")");
+        }
+        OptionalInt vpasid = vcs.layout().extended().stream().filter(c -> c.origin() == Origin.SYNTHESIZED)
+                .mapToInt(VirtualCapability::offset).findFirst();
+        QemuConfigMasks masks = QemuConfigMasks.of(host, vpasid);
+        ConfigSpace current = vcs.guestImage();
+        byte[] incoming = contract.config();
+        for (int i = 0; i < incoming.length; i++) {
+            int read = incoming[i] & 0xFF;
+            int device = current.u8(i);
+            if (((read ^ device) & masks.checked(i)) != 0) {
+                int at = i;
+                String owner = vcs.layout().all().filter(c -> c.overlaps(at, at + 1)).findFirst()
+                        .map(VirtualCapability::toString).orElse(i < ConfigSpace.HEADER_SIZE ? "header"
+                                : "a byte QEMU counts in the capability before it");
+                return refuse(Rule.QEMU_CONFIG, i, String.format("get_pci_config_device: Bad config data: i=0x%x"
+                        + " read: %x device: %x cmask: %x wmask: %x w1cmask:%x (%s)", i, read, device,
+                        masks.cmask[i] & 0xFF, masks.wmask[i] & 0xFF, masks.w1cmask[i] & 0xFF, owner));
+            }
+        }
+        return new Result.Admitted(vcs, actions);
+    }
+
     private static Optional<Result.Refused> identity(DeviceIdentity want, DeviceIdentity got) {
         record Field(String name, int offset, int want, int got, String format) {
         }
@@ -177,7 +239,7 @@ public final class Admission {
     }
 
     private static Optional<Result.Refused> synthesizable(LayoutContract.Synthesized s, VirtualConfigSpace vcs,
-            ConfigSpace before, List<Quirk> quirks, PasidSupport host) {
+            List<Quirk> quirks, PasidSupport host) {
         int length = s.capability().length();
         Optional<ChainEditException> fit = vcs.editor().check(CapabilitySpace.EXTENDED, s.offset(), length);
         if (fit.isPresent()) {
@@ -195,22 +257,26 @@ public final class Admission {
                 }
             }
         }
+        // the guest's view as it stands, as placement reads it: a dropped capability's bytes are free
         for (int b = s.offset(); b < s.offset() + length; b++) {
-            if (before.u8(b) != 0) {
+            int value = vcs.read(b, 1);
+            if (value != 0) {
                 return Optional.of(new Result.Refused(Rule.SYNTHESIZED_NONZERO_BYTES, b, String.format("the contract's"
                         + " synthesized %s at 0x%03x covers destination byte 0x%03x, which reads 0x%02x (a register"
-                        + " hidden in a gap?)", s.capability(), s.offset(), b, before.u8(b))));
+                        + " hidden in a gap?)", s.capability(), s.offset(), b, value)));
             }
         }
-        if (s.capability() == dev.vcap.vmm.placement.SyntheticCapability.PASID) {
+        if (s.capability() == SyntheticCapability.PASID) {
             if (host.width() < s.pasidWidth()) {
                 return Optional.of(new Result.Refused(Rule.PASID_WIDTH, s.offset(), String.format("the destination host"
                         + " supports %d PASID bits; the guest was given %d", host.width(), s.pasidWidth())));
             }
-            if (host.execute() != s.execute() || host.privileged() != s.privileged()) {
+            // offering more than the guest was given is harmless: the guest never enables what it was not shown
+            if (s.execute() && !host.execute() || s.privileged() && !host.privileged()) {
                 return Optional.of(new Result.Refused(Rule.PASID_FEATURES, s.offset(), String.format("the destination"
-                        + " host's PASID features are Exec%s Priv%s; the guest was given Exec%s Priv%s",
-                        flag(host.execute()), flag(host.privileged()), flag(s.execute()), flag(s.privileged()))));
+                        + " host's PASID features are Exec%s Priv%s; the guest was given Exec%s Priv%s and may use"
+                        + " what the destination lacks", flag(host.execute()), flag(host.privileged()),
+                        flag(s.execute()), flag(s.privileged()))));
             }
         }
         return Optional.empty();

@@ -126,6 +126,11 @@ public final class ContractCodec {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (c.check() == LayoutContract.Check.QEMU) {
+                // vcap's rule is the default and is not written, so contracts written before QEMU's keep their digest
+                g.writeStringField("check", c.check().label());
+                g.writeStringField("config", HEX.formatHex(c.config()));
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -211,7 +216,23 @@ public final class ContractCodec {
             }
             checked.add(new LayoutContract.Checked(start, mask, values));
         }
-        LayoutContract contract = new LayoutContract(identity, size, caps, stub, hidden, synthesized, checked);
+        LayoutContract.Check check = LayoutContract.Check.VCAP;
+        byte[] config = new byte[0];
+        if (root.has("check")) {
+            String rule = text(root, "check");
+            if (!rule.equals(LayoutContract.Check.QEMU.label())) {
+                throw new ContractFormatException(Reason.BAD_VALUE, "check '" + rule + "'; expected "
+                        + LayoutContract.Check.QEMU.label() + " (vcap's rule is the default and is not written)");
+            }
+            check = LayoutContract.Check.QEMU;
+            config = hex(root, "config");
+            if (config.length != size) {
+                throw new ContractFormatException(Reason.OUT_OF_RANGE, String.format("config holds %d bytes; QEMU's"
+                        + " rule needs the whole %d-byte config space", config.length, size));
+            }
+        }
+        LayoutContract contract = new LayoutContract(identity, size, caps, stub, hidden, synthesized, checked, check,
+                config);
         validate(contract);
         String stated = text(root, "digest");
         String computed = digest(contract);

@@ -20,8 +20,16 @@ public final class Contracts {
     private Contracts() {
     }
 
-    /** The contract of what the guest of {@code vcs} sees now. */
+    /** The contract of what the guest of {@code vcs} sees now, under vcap's rule. */
     public static LayoutContract export(VirtualConfigSpace vcs) {
+        return export(vcs, LayoutContract.Check.VCAP);
+    }
+
+    /**
+     * The contract of what the guest of {@code vcs} sees now, under {@code check}: QEMU's rule
+     * carries the whole config space the guest reads, as QEMU sends its {@code config[]}.
+     */
+    public static LayoutContract export(VirtualConfigSpace vcs, LayoutContract.Check check) {
         ConfigSpace image = vcs.guestImage();
         VirtualLayout layout = vcs.layout();
         List<LayoutContract.Entry> caps = new ArrayList<>();
@@ -45,7 +53,8 @@ public final class Contracts {
             }
         }
         return new LayoutContract(DeviceIdentity.of(image), vcs.size(), caps, layout.extendedStub(), hidden, synthesized,
-                checked(vcs, image));
+                checked(vcs, image), check, check == LayoutContract.Check.QEMU ? image.slice(0, vcs.size())
+                : new byte[0]);
     }
 
     /** Reads a synthesized capability's parameters back from its registers. */

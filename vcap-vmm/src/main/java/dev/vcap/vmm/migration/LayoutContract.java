@@ -21,9 +21,30 @@ import java.util.List;
  * @param hidden       capabilities the device has and the guest does not see
  * @param synthesized  how each synthesized capability was built
  * @param checked      runs of bytes with checked bits, their masks and values
+ * @param check        which rule admits a destination: vcap's, or QEMU 11.0's
+ * @param config       for QEMU's rule, the source's whole config space as QEMU holds it and sends
+ *                     it ({@code config[]}); empty for vcap's
  */
 public record LayoutContract(DeviceIdentity identity, int configSize, List<Entry> capabilities, boolean extendedStub,
-        List<Hidden> hidden, List<Synthesized> synthesized, List<Checked> checked) {
+        List<Hidden> hidden, List<Synthesized> synthesized, List<Checked> checked, Check check, byte[] config) {
+
+    /** The rule a destination is admitted under (docs/CONTRACT.md). */
+    public enum Check {
+        /** vcap's: identity, capabilities, synthesized capabilities' room, PASID support, checked bits. */
+        VCAP("vcap"),
+        /** QEMU 11.0's: {@code get_pci_config_device()} with the destination's own masks, over the whole config. */
+        QEMU("qemu-11.0");
+
+        private final String label;
+
+        Check(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
 
     /** The format's name, in the document. */
     public static final String FORMAT = "vcap-layout-contract";
@@ -35,6 +56,40 @@ public record LayoutContract(DeviceIdentity identity, int configSize, List<Entry
         hidden = List.copyOf(hidden);
         synthesized = List.copyOf(synthesized);
         checked = List.copyOf(checked);
+        config = config.clone();
+        if ((check == Check.QEMU) != (config.length == configSize) || check == Check.VCAP && config.length != 0) {
+            throw new IllegalArgumentException("QEMU's rule carries the whole " + configSize + "-byte config space;"
+                    + " vcap's none, got " + config.length + " bytes under " + check);
+        }
+    }
+
+    /** A contract under vcap's rule. */
+    public LayoutContract(DeviceIdentity identity, int configSize, List<Entry> capabilities, boolean extendedStub,
+            List<Hidden> hidden, List<Synthesized> synthesized, List<Checked> checked) {
+        this(identity, configSize, capabilities, extendedStub, hidden, synthesized, checked, Check.VCAP, new byte[0]);
+    }
+
+    @Override
+    public byte[] config() {
+        return config.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LayoutContract c && c.identity.equals(identity) && c.configSize == configSize
+                && c.capabilities.equals(capabilities) && c.extendedStub == extendedStub && c.hidden.equals(hidden)
+                && c.synthesized.equals(synthesized) && c.checked.equals(checked) && c.check == check
+                && java.util.Arrays.equals(c.config, config);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(identity, configSize, capabilities, synthesized, check);
+    }
+
+    @Override
+    public String toString() {
+        return "LayoutContract[" + identity + ", " + configSize + " bytes, " + check.label() + ", " + capabilities + "]";
     }
 
     /** A guest-visible capability. */

@@ -7,7 +7,6 @@ import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.occupancy.ByteRange;
 import dev.vcap.vmm.config.CapabilityDefinition;
-import dev.vcap.vmm.config.HidingPolicy;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.DeviceIdentity;
@@ -18,21 +17,21 @@ import dev.vcap.vmm.placement.PlacementPlan;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.SyntheticCapability;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Plans one layout for a pool of devices — every host a VM may migrate to — or names the smallest
- * set of devices that blocks it (docs/CONTRACT.md, "Pool planning").
+ * Plans one layout for a pool of devices — every host a VM may migrate to — or names the devices
+ * it does not fit (docs/CONTRACT.md, "Pool planning").
  *
  * <p>One pass over the devices, keeping a few bytes per device:
  * <ol>
@@ -41,27 +40,29 @@ import java.util.function.Function;
  * (host view, then the hiding policy), which fixes which bits are checked on migration and which
  * bytes are gaps.</li>
  * <li>Within a chain, each device gets a <em>fingerprint</em> of its checked bits; devices that
- * agree on chain and fingerprint could share one contract. The largest such class is the pool's
- * core; every device outside it blocks, with the first difference as its reason — this is the
- * smallest blocking set, since a contract fixes chain and checked bits.</li>
+ * agree on chain and fingerprint form a class, and the largest class is the pool's core — the
+ * devices the layout is planned on, since a contract fixes chain and checked bits.</li>
  * <li>The core's devices' non-zero gap dwords are united and handed to placement as forbidden
  * ranges, so the synthesized capabilities land on bytes that read zero on every one of them. When
- * a capability fits nowhere, the candidate offset blocked by the fewest devices is taken and those
- * devices join the blocking set (greedy per capability, in request order).</li>
+ * a capability fits nowhere, the candidate offset non-zero on the fewest devices is taken (greedy
+ * per capability, in request order).</li>
  * <li>The contract is exported from the core's representative and admitted against one device of
- * every distinct (fingerprint, gap bitmap) class, which proves it for every device of the core.</li>
+ * every distinct (class, non-zero gap bytes) variant, core or not. Admission decides: the devices
+ * it refuses are the blockers, each with admission's rule, first offending byte and reason — what
+ * {@code vcap check-migration} says of that device against the contract.</li>
  * </ol>
  * Deterministic: ties go to the earlier device in input order.
  */
 public final class PoolPlanner {
 
     /**
-     * A device the pool cannot keep, and why.
+     * A device the pool's contract does not fit, and why: admission's refusal, the one {@code vcap
+     * check-migration} gives for that device against the contract.
      *
-     * @param device its origin (file:line) and address
-     * @param reason the first difference from the pool's core
+     * @param device  its origin (file:line) and address
+     * @param refusal the rule, the first offending byte and the reason
      */
-    public record Blocker(String device, String reason) {
+    public record Blocker(String device, Admission.Result.Refused refusal) {
     }
 
     /**
@@ -139,7 +140,6 @@ public final class PoolPlanner {
         Map<ChainKey, ChainModel> chains = new HashMap<>();
         Map<ClassKey, Core> classes = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
-        List<Core> classOf = new ArrayList<>();
         while (devices.hasNext()) {
             DeviceImage d = devices.next();
             int index = names.size();
@@ -151,40 +151,30 @@ public final class PoolPlanner {
             Core core = classes.computeIfAbsent(new ClassKey(key, fingerprint), k -> new Core(chain, fingerprint, d, index));
             core.count++;
             core.variants.computeIfAbsent(nonZeroGaps(cs, chain.gapDwords()), b -> new Variant(d)).members.add(index);
-            classOf.add(core);
         }
         if (names.isEmpty()) {
             return new PoolPlan(Optional.empty(), 0, 0, List.of(), List.of(), 0);
         }
         Core core = classes.values().stream().max(Comparator.comparingInt((Core c) -> c.count)
                 .thenComparing(c -> -c.firstIndex)).orElseThrow();
-        BitSet excluded = new BitSet();
-        Map<Integer, Blocker> blockers = new java.util.TreeMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            Core c = classOf.get(i);
-            if (c != core) {
-                excluded.set(i);
-                blockers.put(i, new Blocker(names.get(i), difference(c, core)));
-            }
-        }
-        return placeOnCore(core, names, excluded, blockers, options);
+        return placeOnCore(core, classes.values(), names, options);
     }
 
-    private static PoolPlan placeOnCore(Core core, List<String> names, BitSet excluded, Map<Integer, Blocker> blockers,
-            Options options) {
-        int outside = excluded.cardinality();
+    private static PoolPlan placeOnCore(Core core, Collection<Core> classes, List<String> names, Options options) {
+        BitSet excluded = new BitSet();
         List<Decision> decisions = new ArrayList<>();
-        VirtualConfigSpace vcs = guestView(core.representative.config(), options);
         BitSet union = new BitSet();
         core.variants.keySet().forEach(union::or);
         DeviceIdentity identity = core.chain.key().identity();
         Map<SyntheticCapability, Integer> chosen = new LinkedHashMap<>();
+        // the device the layout is planned on: the core's first, then the first not left out
+        DeviceImage rep = core.representative;
         for (var request : options.requests().entrySet()) {
             SyntheticCapability c = request.getKey();
             Map<SyntheticCapability, CapabilityDefinition> one = Map.of(c, request.getValue());
             PlacementOptions placement = options.placement()
                     .withQuirks(options.placement().quirks().with(List.of(poolQuirk(identity, union, core))));
-            VirtualConfigSpace trial = guestViewWith(core.representative.config(), options, chosen);
+            VirtualConfigSpace trial = guestViewWith(rep.config(), options, chosen);
             PlacementPlan plan = PlacementEngine.place(trial, one, placement);
             Decision d = plan.decision(c).orElseThrow();
             if (!d.placed() && !d.refused() && d.policy().equals("not-exposed")) {
@@ -193,19 +183,15 @@ public final class PoolPlanner {
                     int offset = fallback.get()[0];
                     for (var v : core.variants.entrySet()) {
                         if (blocks(v.getKey(), offset, c.length())) {
-                            for (int member : v.getValue().members) {
-                                if (!excluded.get(member)) {
-                                    excluded.set(member);
-                                    blockers.put(member, new Blocker(names.get(member), String.format("bytes at"
-                                            + " 0x%03x-0x%03x read non-zero, where the pool's %s goes", offset,
-                                            offset + c.length() - 1, c)));
-                                }
-                            }
+                            v.getValue().members.forEach(excluded::set);
                             union.andNot(v.getKey());
                         }
                     }
-                    trial = guestViewWith(core.representative.config(), options, chosen);
-                    plan = PlacementEngine.place(trial, one, placement.withExplicit(Map.of(c, offset)));
+                    rep = core.variants.values().stream().filter(v -> !v.members.stream().allMatch(excluded::get))
+                            .findFirst().orElseThrow().representative;
+                    trial = guestViewWith(rep.config(), options, chosen);
+                    plan = PlacementEngine.place(trial, one, options.placement().withExplicit(Map.of(c, offset))
+                            .withQuirks(options.placement().quirks().with(List.of(poolQuirk(identity, union, core)))));
                     d = plan.decision(c).orElseThrow();
                 }
             }
@@ -214,28 +200,26 @@ public final class PoolPlanner {
                 chosen.put(c, d.offset().getAsInt());
             }
         }
-        VirtualConfigSpace finalView = guestViewWith(core.representative.config(), options, chosen);
+        VirtualConfigSpace finalView = guestViewWith(rep.config(), options, chosen);
         LayoutContract contract = Contracts.export(finalView);
+        // every device's verdict is admission's, as vcap check-migration gives it: one admission per
+        // distinct (chain, checked bits, non-zero gap bytes) class decides for all its members
+        Map<Integer, Blocker> blockers = new TreeMap<>();
         int verified = 0;
-        for (var v : core.variants.entrySet()) {
-            if (v.getValue().members.stream().allMatch(excluded::get)) {
-                continue;
-            }
-            Admission.Result r = Admission.admit(contract, options.hostView().apply(v.getValue().representative.config()),
-                    options.admission());
-            verified++;
-            if (r instanceof Admission.Result.Refused refused) {
-                for (int member : v.getValue().members) {
-                    if (!excluded.get(member)) {
-                        excluded.set(member);
-                        blockers.put(member, new Blocker(names.get(member), "refused by admission: " + refused.reason()));
+        for (Core c : classes) {
+            for (Variant v : c.variants.values()) {
+                Admission.Result r = Admission.admit(contract, options.hostView().apply(v.representative.config()),
+                        options.admission());
+                verified++;
+                if (r instanceof Admission.Result.Refused refused) {
+                    for (int member : v.members) {
+                        blockers.put(member, new Blocker(names.get(member), refused));
                     }
                 }
             }
         }
-        int coreSize = core.count - (excluded.cardinality() - outside);
-        return new PoolPlan(Optional.of(contract), names.size(), coreSize, List.copyOf(blockers.values()), decisions,
-                verified);
+        return new PoolPlan(Optional.of(contract), names.size(), names.size() - blockers.size(),
+                List.copyOf(blockers.values()), decisions, verified);
     }
 
     /** The candidate offset whose bytes read non-zero on the fewest core devices (then the highest). */
@@ -352,47 +336,5 @@ public final class PoolPlanner {
             }
         }
         return out;
-    }
-
-    /** The first difference between a class and the core, for people. */
-    private static String difference(Core c, Core core) {
-        ChainKey a = c.chain.key();
-        ChainKey b = core.chain.key();
-        if (!a.identity().equals(b.identity())) {
-            return "a different device: " + a.identity() + ", the pool's is " + b.identity();
-        }
-        if (a.size() != b.size()) {
-            return "a " + a.size() + "-byte config space; the pool's is " + b.size();
-        }
-        if (!a.capabilities().equals(b.capabilities())) {
-            return "a different capability layout: " + firstDifference(c.representative.config(),
-                    core.representative.config());
-        }
-        ConfigSpace x = c.representative.config();
-        ConfigSpace y = core.representative.config();
-        byte[] checked = core.chain.checked();
-        for (int i = 0; i < Math.min(x.length(), checked.length); i++) {
-            int m = checked[i] & 0xFF;
-            if (m != 0 && ((x.u8(i) ^ y.u8(i)) & m) != 0) {
-                return String.format("checked byte 0x%03x differs (0x%02x; the pool's is 0x%02x)", i, x.u8(i) & m,
-                        y.u8(i) & m);
-            }
-        }
-        return "a different class";
-    }
-
-    private static String firstDifference(ConfigSpace x, ConfigSpace y) {
-        List<Capability> a = CapabilityChain.walk(x).all().toList();
-        List<Capability> b = CapabilityChain.walk(y).all().toList();
-        for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
-            Capability p = i < a.size() ? a.get(i) : null;
-            Capability q = i < b.size() ? b.get(i) : null;
-            if (p == null || q == null || p.offset() != q.offset() || p.id() != q.id() || p.version() != q.version()
-                    || p.length() != q.length()) {
-                return (p == null ? "nothing" : p.toString()) + " where the pool has "
-                        + (q == null ? "nothing" : q.toString());
-            }
-        }
-        return Objects.toString(Arrays.asList(a), "");
     }
 }

@@ -3,6 +3,7 @@ package dev.vcap.vmm.placement;
 import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.pci.occupancy.ByteRange;
 import dev.vcap.vmm.config.ChainEditException;
+import dev.vcap.vmm.config.ChainEditor;
 import dev.vcap.vmm.config.VirtualCapability;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import dev.vcap.vmm.config.VirtualLayout;
@@ -53,10 +54,16 @@ public final class PlacementContext {
         return out;
     }
 
+    /** Why a candidate whose bytes read non-zero is turned down. */
+    public static final String NON_ZERO = "bytes read non-zero (possible hidden registers)";
+
     /**
      * Why a structure of {@code length} bytes could not go at {@code offset}: the chain editor's
      * reason (alignment, bounds, overlap with any capability's architected length or with a
-     * capability this plan placed), or a quirk-forbidden range it would cover. Empty when it fits.
+     * capability this plan placed), a quirk-forbidden range it would cover, or bytes that read
+     * non-zero in the guest's view as it stands — the same three checks, in the same order, that
+     * admission applies to a contract's synthesized capabilities ({@code Admission}), so a plan is
+     * never one its own device would refuse. Empty when it fits.
      */
     public Optional<String> conflict(int offset, int length) {
         Optional<ChainEditException> edit = vcs.editor().check(CapabilitySpace.EXTENDED, offset, length);
@@ -72,7 +79,7 @@ public final class PlacementContext {
                 }
             }
         }
-        return Optional.empty();
+        return nonZeroBytes(offset, length) > 0 ? Optional.of(NON_ZERO) : Optional.empty();
     }
 
     /** Non-zero bytes the guest would read in {@code [offset, offset + length)} before placement. */
@@ -84,6 +91,33 @@ public final class PlacementContext {
             }
         }
         return n;
+    }
+
+    /**
+     * The bytes of extended space of unknown purpose, in ascending order: bytes that read non-zero
+     * in the guest's view and belong to no structure the VMM knows (registers hidden in gaps, the
+     * bodies of capabilities the host hid), and bytes a matching quirk forbids (registers a vendor
+     * keeps there; in a pool plan, bytes non-zero on another device of the pool).
+     */
+    public int[] unknownBytes() {
+        boolean[] unknown = new boolean[vcs.size()];
+        for (int b = ChainEditor.EXTENDED_HEAD; b < vcs.size(); b++) {
+            unknown[b] = vcs.isGap(b) && vcs.read(b, 1) != 0;
+        }
+        for (Quirk.Forbidden f : forbidden()) {
+            for (int b = Math.max(f.range().start(), ChainEditor.EXTENDED_HEAD); b < Math.min(f.range().end(), vcs.size());
+                    b++) {
+                unknown[b] = true;
+            }
+        }
+        int[] out = new int[vcs.size()];
+        int n = 0;
+        for (int b = ChainEditor.EXTENDED_HEAD; b < vcs.size(); b++) {
+            if (unknown[b]) {
+                out[n++] = b;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /** The first byte after every capability of extended space (visible or hidden, and the stub). */

@@ -1,19 +1,17 @@
 package dev.vcap.vmm.placement;
 
-import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.vmm.config.CapabilityDefinition;
-import dev.vcap.vmm.config.ChainEditor;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * Places synthesized capabilities in a virtual config space through the ordered policy chain
- * ({@link PlacementPolicy#chain()}), or as QEMU 11.0 does ({@link PlacementOptions.Compat#QEMU}).
+ * ({@link PlacementPolicy#chain()}), or as QEMU 11.0 does ({@link PlacementOptions.Compat#QEMU},
+ * {@link QemuVpasid}).
  * Capabilities are placed one after another in request order, each inserted before the next is
  * considered, so PASID, PRI and ATS placed together never collide. A capability of a requested
  * kind that the device itself shows the guest (a raw dump; vfio would have hidden PASID) is
@@ -38,6 +36,13 @@ public final class PlacementEngine {
     public static PlacementPlan place(VirtualConfigSpace vcs, Map<SyntheticCapability, CapabilityDefinition> requests,
             PlacementOptions options) {
         List<String> actions = new ArrayList<>();
+        if (options.compat() == PlacementOptions.Compat.QEMU) {
+            // QEMU replaces nothing: what vfio shows passes through
+            List<Decision> decisions = new ArrayList<>();
+            requests.forEach((c, definition) -> decisions.add(QemuVpasid.place(vcs, c, definition,
+                    options.explicit().get(c))));
+            return new PlacementPlan(decisions, actions, vcs);
+        }
         DeviceIdentity identity = DeviceIdentity.of(vcs.guestImage());
         if (options.layout() != null && options.layout().match().matches(identity)) {
             actions.addAll(LayoutApplier.apply(options.layout(), vcs));
@@ -52,13 +57,22 @@ public final class PlacementEngine {
         List<Decision> decisions = new ArrayList<>();
         for (var request : new LinkedHashMap<>(requests).entrySet()) {
             SyntheticCapability c = request.getKey();
-            Decision d = options.compat() == PlacementOptions.Compat.QEMU ? qemu(ctx, c) : chain(ctx, c);
+            Decision d = chain(ctx, c);
             if (d.placed()) {
                 vcs.editor().insert(d.offset().getAsInt(), request.getValue());
             }
             decisions.add(d);
         }
         return new PlacementPlan(decisions, actions, vcs);
+    }
+
+    /**
+     * The decision for a capability the host cannot offer at all (no PASID from GET_HW_INFO): not
+     * exposed, by {@code policy} ({@code not-exposed}, or {@code qemu-11.0} in QEMU's mode), for
+     * {@code why}, with no policy asked.
+     */
+    public static Decision withheld(SyntheticCapability c, String policy, String why) {
+        return new Decision(c, OptionalInt.empty(), policy, why, false, List.of(), List.of());
     }
 
     /**
@@ -105,46 +119,5 @@ public final class PlacementEngine {
         String why = c + " is not exposed: " + String.join("; ", trail.stream()
                 .map(r -> r.policy() + ": " + r.outcome().reason()).toList());
         return new Decision(c, OptionalInt.empty(), "not-exposed", why, false, trail, rejected);
-    }
-
-    /**
-     * QEMU 11.0: only vPASID, at {@code x-vpasid-cap-offset} or 0xff8; QEMU checks alignment (4),
-     * the lower bound (0x100) and the upper bound (offset + 8 <= 0x1000), nothing else. vcap then
-     * says what QEMU would have overlaid: a capability (the plan is refused: the guest would see
-     * a corrupt chain) or non-zero bytes (placed, with the warning).
-     */
-    private static Decision qemu(PlacementContext ctx, SyntheticCapability c) {
-        String policy = "qemu-11.0";
-        if (c != SyntheticCapability.PASID) {
-            String why = "QEMU 11.0 synthesizes only PASID; it does not expose " + c;
-            return new Decision(c, OptionalInt.empty(), policy, why, false,
-                    List.of(new PolicyResult(policy, new Outcome.Withheld(why), List.of())), List.of());
-        }
-        Integer given = ctx.options().explicit().get(c);
-        int offset = given == null ? QEMU_DEFAULT_PASID_OFFSET : given;
-        String origin = given == null ? "QEMU's default vPASID offset 0xff8" : String.format(
-                "x-vpasid-cap-offset=0x%x", offset);
-        String qemuError = offset % 4 != 0 ? "is not 4-byte aligned"
-                : offset < ChainEditor.EXTENDED_HEAD ? "is below 0x100"
-                : offset + c.length() > ctx.vcs().size() ? "plus 8 exceeds the config space size" : null;
-        if (qemuError != null) {
-            String why = String.format("QEMU refuses %s: 0x%x %s", origin, offset, qemuError);
-            return new Decision(c, OptionalInt.empty(), policy, why, true,
-                    List.of(new PolicyResult(policy, new Outcome.Refused(why), List.of())), List.of());
-        }
-        Optional<String> conflict = ctx.vcs().editor().check(CapabilitySpace.EXTENDED, offset,
-                c.length()).map(Throwable::getMessage);
-        if (conflict.isPresent()) {
-            String why = String.format("QEMU 11.0 would place vPASID at %s without checking, and %s: the guest's"
-                    + " chain would be corrupt", origin, conflict.get());
-            return new Decision(c, OptionalInt.empty(), policy, why, true,
-                    List.of(new PolicyResult(policy, new Outcome.Refused(why), List.of())), List.of());
-        }
-        int nonZero = ctx.nonZeroBytes(offset, c.length());
-        String why = origin + (nonZero == 0 ? "; the bytes read zero"
-                : String.format("; warning: %d of the 8 bytes read non-zero (possible hidden registers) and QEMU does"
-                        + " not check", nonZero));
-        return new Decision(c, OptionalInt.of(offset), policy, why, false,
-                List.of(new PolicyResult(policy, new Outcome.Placed(offset, why), List.of())), List.of());
     }
 }

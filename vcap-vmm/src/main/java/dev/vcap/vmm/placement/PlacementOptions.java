@@ -24,8 +24,8 @@ public record PlacementOptions(Map<SyntheticCapability, Integer> explicit, Layou
         /** vcap's ordered policy chain. */
         VCAP,
         /**
-         * QEMU 11.0: vPASID only, at 0xff8 or the given offset, with QEMU's checks only (4-byte
-         * aligned, at least 0x100, offset + 8 at most 0x1000).
+         * QEMU 11.0, predicted faults included ({@link QemuVpasid}): vPASID only, at 0xff8 or the
+         * given offset, inserted as {@code pcie_insert_capability()} inserts it.
          */
         QEMU
     }

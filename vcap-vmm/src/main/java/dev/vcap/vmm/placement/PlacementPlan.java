@@ -25,6 +25,11 @@ public record PlacementPlan(List<Decision> decisions, List<String> actions, Virt
         return decisions.stream().anyMatch(Decision::refused);
     }
 
+    /** True when the plan must not be used: a policy refused, or a placement reports an error finding. */
+    public boolean unusable() {
+        return decisions.stream().anyMatch(Decision::unusable);
+    }
+
     public Optional<Decision> decision(SyntheticCapability c) {
         return decisions.stream().filter(d -> d.capability() == c).findFirst();
     }

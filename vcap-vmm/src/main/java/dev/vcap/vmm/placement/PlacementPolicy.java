@@ -208,23 +208,30 @@ public sealed interface PlacementPolicy {
     }
 
     /**
-     * The scored search of extended space (docs/PLACEMENT.md): every dword-aligned offset where
+     * The scored search of extended space (docs/PLACEMENT.md §4): every dword-aligned offset where
      * the structure fits outside every capability's architected length and every forbidden range,
      * over bytes that all read zero; the highest score wins, the higher offset on a tie.
      *
      * <pre>
-     * score = 200 if the structure ends at the last byte of config space (tail preference, QEMU's 0xff8)
+     * score = 4 x clearance      clearance: free bytes between the structure and the nearest byte of
+     *                            unknown purpose (a gap byte of the guest's view that reads non-zero —
+     *                            a register hidden in a gap, the body of a capability vfio hid — or a
+     *                            byte a matching quirk forbids), counted up to 256
+     *       + 200 if the structure ends at the last byte of config space (QEMU's 0xff8 for PASID)
      *       + 100 if it starts after the last capability, + 1 per 16 bytes past it (at most 64)
-     *       -  25 per non-zero dword within 32 bytes before or after it (hidden registers cluster)
      * </pre>
+     *
+     * Clearance dominates: 4 points a byte, so the tail and after-the-last bonuses together are
+     * worth 91 bytes of it. Bytes of known structures (capabilities, hidden or placed) are not of
+     * unknown purpose: a synthesized capability may sit flush against one.
      */
     record GapSearch() implements PlacementPolicy {
+        static final int CLEARANCE_WEIGHT = 4;
+        static final int CLEARANCE_CAP = 256;
         static final int TAIL = 200;
         static final int AFTER_LAST = 100;
         static final int DISTANCE_STEP = 16;
         static final int DISTANCE_CAP = 64;
-        static final int NEIGHBOUR_WINDOW = 32;
-        static final int NEIGHBOUR_PENALTY = 25;
 
         @Override
         public String name() {
@@ -236,22 +243,16 @@ public sealed interface PlacementPolicy {
             if (!ctx.options().gapSearch()) {
                 return PolicyResult.declined(name(), "gap search turned off");
             }
-            int size = ctx.vcs().size();
-            int lastEnd = ctx.endOfLastCapability();
+            Scoring scoring = new Scoring(ctx.vcs().size(), ctx.endOfLastCapability(), ctx.unknownBytes());
             Candidates candidates = new Candidates(name());
             List<int[]> scored = new ArrayList<>();
-            for (int off = 0x100; off + c.length() <= size; off += 4) {
+            for (int off = 0x100; off + c.length() <= scoring.size(); off += 4) {
                 Optional<String> conflict = ctx.conflict(off, c.length());
                 if (conflict.isPresent()) {
                     candidates.reject(off, conflict.get());
                     continue;
                 }
-                int nonZero = ctx.nonZeroBytes(off, c.length());
-                if (nonZero > 0) {
-                    candidates.reject(off, "bytes read non-zero (possible hidden registers)");
-                    continue;
-                }
-                scored.add(new int[] {off, score(ctx, off, c.length(), lastEnd, size)});
+                scored.add(new int[] {off, scoring.score(off, c.length())});
             }
             if (scored.isEmpty()) {
                 return new PolicyResult(name(), new Outcome.Declined("no free, zero-reading " + c.length()
@@ -269,43 +270,59 @@ public sealed interface PlacementPolicy {
                 }
             }
             return new PolicyResult(name(), new Outcome.Placed(best[0], String.format("highest-scoring gap (score %d: %s)",
-                    best[1], explain(ctx, best[0], c.length(), lastEnd, size))), candidates.done());
+                    best[1], scoring.explain(best[0], c.length()))), candidates.done());
         }
 
-        static int score(PlacementContext ctx, int off, int length, int lastEnd, int size) {
-            int score = off + length == size ? TAIL : 0;
-            if (off >= lastEnd) {
-                score += AFTER_LAST + Math.min((off - lastEnd) / DISTANCE_STEP, DISTANCE_CAP);
+        /**
+         * The score's terms for one device as it stands.
+         *
+         * @param size    config space size
+         * @param lastEnd the first byte after every extended capability
+         * @param unknown the bytes of unknown purpose in extended space, ascending
+         */
+        record Scoring(int size, int lastEnd, int[] unknown) {
+
+            int score(int off, int length) {
+                return CLEARANCE_WEIGHT * clearance(off, length) + tail(off, length) + afterLast(off);
             }
-            return score - NEIGHBOUR_PENALTY * nonZeroNeighbours(ctx, off, length, size);
-        }
 
-        private static int nonZeroNeighbours(PlacementContext ctx, int off, int length, int size) {
-            int n = 0;
-            for (int d = Math.max(0x100, off - NEIGHBOUR_WINDOW); d < Math.min(size, off + length + NEIGHBOUR_WINDOW);
-                    d += 4) {
-                if ((d < off || d >= off + length) && ctx.vcs().read(d, 4) != 0) {
-                    n++;
+            /** Bytes between [off, off + length) and the nearest byte of unknown purpose, capped. */
+            int clearance(int off, int length) {
+                int i = java.util.Arrays.binarySearch(unknown, off);
+                int above = i >= 0 ? i : -i - 1; // first unknown byte at or above off
+                int clear = CLEARANCE_CAP;
+                if (above < unknown.length) {
+                    clear = Math.min(clear, Math.max(0, unknown[above] - (off + length)));
                 }
+                if (above > 0) {
+                    clear = Math.min(clear, off - 1 - unknown[above - 1]);
+                }
+                return clear;
             }
-            return n;
-        }
 
-        private static String explain(PlacementContext ctx, int off, int length, int lastEnd, int size) {
-            List<String> parts = new ArrayList<>();
-            if (off + length == size) {
-                parts.add("tail +" + TAIL);
+            int tail(int off, int length) {
+                return off + length == size ? TAIL : 0;
             }
-            if (off >= lastEnd) {
-                parts.add(String.format("after the last capability (0x%03x) +%d", lastEnd,
-                        AFTER_LAST + Math.min((off - lastEnd) / DISTANCE_STEP, DISTANCE_CAP)));
+
+            int afterLast(int off) {
+                return off >= lastEnd ? AFTER_LAST + Math.min((off - lastEnd) / DISTANCE_STEP, DISTANCE_CAP) : 0;
             }
-            int n = nonZeroNeighbours(ctx, off, length, size);
-            if (n > 0) {
-                parts.add(n + " non-zero neighbouring dwords -" + NEIGHBOUR_PENALTY * n);
+
+            String explain(int off, int length) {
+                List<String> parts = new ArrayList<>();
+                int clear = clearance(off, length);
+                parts.add(unknown.length == 0 ? String.format("no byte of unknown purpose in extended space +%d",
+                        CLEARANCE_WEIGHT * clear) : String.format("%s%d bytes clear of the nearest byte of unknown"
+                        + " purpose +%d", clear == CLEARANCE_CAP ? "at least " : "", clear, CLEARANCE_WEIGHT * clear));
+                if (tail(off, length) > 0) {
+                    parts.add("tail +" + TAIL);
+                }
+                if (afterLast(off) > 0) {
+                    parts.add(String.format("after the last capability (0x%03x) +%d", lastEnd, afterLast(off)));
+                }
+                parts.add("all bytes read zero");
+                return String.join(", ", parts);
             }
-            parts.add("all bytes read zero");
-            return String.join(", ", parts);
         }
     }
 }

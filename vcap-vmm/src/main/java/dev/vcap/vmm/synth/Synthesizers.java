@@ -101,6 +101,14 @@ public final class Synthesizers {
      * +0x0C Outstanding Page Request Allocation (u32, RW)
      * </pre>
      *
+     * Unlike QEMU's {@code pcie_pri_init()} (hw/pci/pcie.c), where Reset is a plain read-write bit
+     * that reads back what was written and Stopped is a constant 1, these follow the PCIe
+     * specification (Page Request Control and Status registers): Reset reads 0 and acts (a
+     * {@link VmmEvent.PriReset}) only when Enable is clear or cleared by the same write; Stopped
+     * reads 1 while Enable is clear and 0 while it is set, where the specification leaves it
+     * undefined. QEMU 11.0's vfio-pci synthesizes no PRI, so an assigned device has no QEMU
+     * behaviour to match (docs/VMM.md).
+     *
      * @param capacity      outstanding page requests the host can take
      * @param pasidRequired whether PRG responses carry a PASID
      */
@@ -116,7 +124,9 @@ public final class Synthesizers {
                     int after = regs.after(PRI_CONTROL, 2);
                     if ((after & PRI_RESET) != 0) {
                         regs.set(PRI_CONTROL, 2, after & ~PRI_RESET); // Reset reads back 0
-                        events.accept(new VmmEvent.PriReset(regs.offset()));
+                        if ((after & PRI_ENABLE) == 0) { // it acts only with Enable clear, or cleared by this write
+                            events.accept(new VmmEvent.PriReset(regs.offset()));
+                        }
                     }
                     if (((before ^ after) & PRI_ENABLE) != 0) {
                         boolean enabled = (after & PRI_ENABLE) != 0;

@@ -1,5 +1,6 @@
 package dev.vcap.vmm.viommu;
 
+import dev.vcap.host.Errno;
 import dev.vcap.host.HostException;
 import dev.vcap.host.HwInfo;
 import dev.vcap.host.HwptAlloc;
@@ -59,6 +60,8 @@ public final class PasidBinder implements AutoCloseable {
     private final HwInfo hwInfo;
     private final int ioas;
     private final int parent;
+    /** The IOMMU nests: {@link #parent} is a nest parent and each guest PASID gets a nested HWPT. */
+    private final boolean nesting;
     private int faultQueue = -1;
     private final Map<Integer, Integer> hwptOf = new TreeMap<>();
     private final Map<Integer, GuestPasidEntry> entries = new TreeMap<>();
@@ -70,32 +73,73 @@ public final class PasidBinder implements AutoCloseable {
     private boolean closed;
 
     /**
-     * Binds the device and attaches its RID to a fresh nest-parent HWPT.
+     * Attaches the RID of a device the caller bound ({@code devId}; a vfio device file serves
+     * nothing, its config region included, before it is bound, so the VMM binds before it builds the
+     * config space) to a fresh nest-parent HWPT — or, on an IOMMU that cannot nest
+     * (IOMMU_HWPT_ALLOC_NEST_PARENT is EOPNOTSUPP: QEMU's emulated VT-d, for one), to a paging HWPT,
+     * PASID-compatible where the kernel knows IOMMU_HWPT_ALLOC_PASID.
      *
      * @param log one line per host call and decision, for the event log
      */
-    public PasidBinder(VfioDevice device, Iommufd iommufd, VirtualConfigSpace vcs, VIommu viommu, Consumer<String> log) {
+    public PasidBinder(VfioDevice device, int devId, Iommufd iommufd, VirtualConfigSpace vcs, VIommu viommu,
+            Consumer<String> log) {
         this.device = device;
         this.iommufd = iommufd;
         this.vcs = vcs;
         this.viommu = viommu;
         this.log = log;
-        this.devId = device.bind(iommufd);
+        this.devId = devId;
         this.hwInfo = iommufd.getHwInfo(devId);
         this.ioas = iommufd.allocIoas();
-        this.parent = iommufd.allocHwpt(HwptAlloc.paging(devId, ioas, HwptAlloc.NEST_PARENT | HwptAlloc.PASID));
+        int rid = -1;
+        int ridFlags = 0;
+        for (int flags : new int[] {HwptAlloc.NEST_PARENT | HwptAlloc.PASID, HwptAlloc.PASID, 0}) {
+            try {
+                rid = iommufd.allocHwpt(HwptAlloc.paging(devId, ioas, flags));
+                ridFlags = flags;
+                break;
+            } catch (HostException e) {
+                if (e.errno() != Errno.EOPNOTSUPP || flags == 0) {
+                    throw e;
+                }
+                log.accept(String.format("IOMMU_HWPT_ALLOC with flags 0x%x: %s; trying without %s", flags, e.errno(),
+                        (flags & HwptAlloc.NEST_PARENT) != 0 ? "NEST_PARENT" : "ALLOC_PASID"));
+            }
+        }
+        this.parent = rid;
+        this.nesting = (ridFlags & HwptAlloc.NEST_PARENT) != 0;
         device.attachPt(parent);
         log.accept(String.format("bound %s to iommufd as dev_id %d; GET_HW_INFO: max_pasid_log2 %d%s%s; RID attached to"
-                + " nest-parent HWPT %d on IOAS %d", device.address(), devId, hwInfo.maxPasidLog2(),
+                + " %s HWPT %d on IOAS %d", device.address(), devId, hwInfo.maxPasidLog2(),
                 hwInfo.has(HwInfo.CAP_PCI_PASID_EXEC) ? " EXEC" : "", hwInfo.has(HwInfo.CAP_PCI_PASID_PRIV) ? " PRIV" : "",
-                parent, ioas));
+                nesting ? "nest-parent" : "paging", parent, ioas));
         vcs.addListener(this::onEvent);
     }
 
-    /** What the host reports for PASID (GET_HW_INFO). */
+    /**
+     * What the host supports for PASID: GET_HW_INFO's width and Exec/Priv, or nothing when the
+     * kernel cannot attach PASIDs through vfio (no PASID ops, or a kernel before 6.15), whatever the
+     * IOMMU reports.
+     */
     public PasidSupport hostPasid() {
+        if (!device.pasidOpsSupported()) {
+            return PasidSupport.NONE;
+        }
         return new PasidSupport(Math.min(hwInfo.maxPasidLog2(), PasidSupport.MAX_WIDTH),
                 hwInfo.has(HwInfo.CAP_PCI_PASID_EXEC), hwInfo.has(HwInfo.CAP_PCI_PASID_PRIV));
+    }
+
+    /** Why the guest is offered no PASID, or null when it is. */
+    public String whyNoPasid() {
+        if (offered().supported()) {
+            return null;
+        }
+        if (!device.pasidOpsSupported()) {
+            return device.pasidFlagKnown() ? "the host's vfio driver has no PASID attach (no pasid_attach_ioas)"
+                    : "the host kernel has no vfio PASID attach: VFIO_DEVICE_ATTACH_PASID is an unknown flag before"
+                            + " Linux 6.15";
+        }
+        return "host width " + hwInfo.maxPasidLog2() + ", " + viommu.name() + " width " + viommu.pasid().width();
     }
 
     /** What the guest may be offered: the host's support and the vIOMMU's, intersected. */
@@ -134,9 +178,9 @@ public final class PasidBinder implements AutoCloseable {
         }
         hwptOf.put(e.pasid(), hwpt);
         entries.put(e.pasid(), e);
-        log.accept(String.format("%s PASID %d to nested HWPT %d (stage-1 root 0x%x%s)", old == null ? "attached"
-                : "replaced HWPT " + old + " of", e.pasid(), hwpt, e.stage1Root(), e.faultCapable() ? ", fault-capable"
-                : ""));
+        log.accept(String.format("%s PASID %d to %s HWPT %d (stage-1 root 0x%x%s)", old == null ? "attached"
+                : "replaced HWPT " + old + " of", e.pasid(), nesting ? "nested" : "paging", hwpt, e.stage1Root(),
+                e.faultCapable() ? ", fault-capable" : ""));
         return new BindOutcome.Bound(e.pasid(), hwpt, old != null);
     }
 
@@ -253,8 +297,7 @@ public final class PasidBinder implements AutoCloseable {
     private String guestProblem(int pasid) {
         PasidSupport offered = offered();
         if (!offered.supported()) {
-            return "the vIOMMU offers no PASID for this device (host width " + hwInfo.maxPasidLog2() + ", "
-                    + viommu.name() + " width " + viommu.pasid().width() + ")";
+            return "the vIOMMU offers no PASID for this device (" + whyNoPasid() + ")";
         }
         if (vcs.layout().find(ExtendedCapability.PASID).isEmpty()) {
             return "the guest's config space has no PASID capability";
@@ -268,12 +311,21 @@ public final class PasidBinder implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The HWPT a guest PASID is attached to: nested on the parent with the guest's stage-1 table; on
+     * an IOMMU without nesting, a PASID-compatible paging HWPT on the IOAS (what a VMM without
+     * nesting translates the guest's table into).
+     */
     private HwptAlloc nested(boolean faultCapable) {
+        if (faultCapable && faultQueue < 0) {
+            faultQueue = iommufd.allocFaultQueue();
+        }
+        if (!nesting) {
+            return faultCapable ? HwptAlloc.pagingWithFault(devId, ioas, HwptAlloc.PASID, faultQueue)
+                    : HwptAlloc.paging(devId, ioas, HwptAlloc.PASID);
+        }
         if (!faultCapable) {
             return HwptAlloc.nested(devId, parent, HwptAlloc.PASID);
-        }
-        if (faultQueue < 0) {
-            faultQueue = iommufd.allocFaultQueue();
         }
         return new HwptAlloc(HwptAlloc.PASID | HwptAlloc.FAULT_ID_VALID, devId, parent, HwptAlloc.DATA_VTD_S1, 24,
                 faultQueue, 0);

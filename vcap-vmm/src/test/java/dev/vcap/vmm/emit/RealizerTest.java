@@ -102,7 +102,7 @@ class RealizerTest {
         all.put(SyntheticCapability.ATS, Synthesizers.ats(0, true, false));
         Realization r = realize(device().build(), all, OPTIONS, HOST);
         assertThat(r.warnings()).anySatisfy(w -> assertThat(w).startsWith("QEMU cannot synthesize PRI")
-                .contains("the device's own PRI at 0x240, read-only").contains("a synthesized PRI at 0xfc8"));
+                .contains("the device's own PRI at 0x240, read-only").contains("a synthesized PRI at 0xfe8"));
         assertThat(r.warnings()).anySatisfy(w -> assertThat(w).startsWith("QEMU cannot synthesize ATS")
                 .contains("the device's own ATS at 0x220, read-only"));
         // the physical PRI and ATS are explained by these warnings, not again by the chain comparison

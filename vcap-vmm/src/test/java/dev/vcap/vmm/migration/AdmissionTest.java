@@ -136,7 +136,20 @@ class AdmissionTest {
         Admission.Options noExec = new Admission.Options(new PasidSupport(20, false, false), QuirkTable.empty(),
                 HidingPolicy.defaults());
         assertThat(refused(admit(SOURCE, noExec), Admission.Rule.PASID_FEATURES).reason())
-                .isEqualTo("the destination host's PASID features are Exec- Priv-; the guest was given Exec+ Priv-");
+                .isEqualTo("the destination host's PASID features are Exec- Priv-; the guest was given Exec+ Priv- and"
+                        + " may use what the destination lacks");
+    }
+
+    /** A destination that offers more than the guest was given is admitted: the guest never saw Priv. */
+    @Test
+    void pasidFeaturesBeyondTheContractsAreAdmitted() {
+        Admission.Options more = new Admission.Options(new PasidSupport(20, true, true), QuirkTable.empty(),
+                HidingPolicy.defaults());
+        assertThat(admit(SOURCE, more)).isInstanceOf(Admission.Result.Admitted.class);
+        Admission.Options privOnly = new Admission.Options(new PasidSupport(20, false, true), QuirkTable.empty(),
+                HidingPolicy.defaults());
+        assertThat(refused(admit(SOURCE, privOnly), Admission.Rule.PASID_FEATURES).reason())
+                .startsWith("the destination host's PASID features are Exec- Priv+; the guest was given Exec+ Priv-");
     }
 
     @Test

@@ -114,6 +114,33 @@ class LiveMigrationTest {
         }
     }
 
+    /**
+     * QEMU 11.0's vPASID carries the host's width, Exec and Priv unchanged
+     * (backends/iommufd.c hiod_iommufd_get_pasid_info); the vIOMMU only decides whether there is
+     * one. vcap offers the guest what both support.
+     */
+    @Test
+    void qemuGivesTheGuestTheHostsPasidValuesUnchanged() {
+        SimHost host = host(false);
+        PciAddress vf = host.enableVfs(Devices.PF, 1).getFirst();
+        VIommu narrow = new VIommu.IntelVtd(true, 7, false, false, true); // 8 PASID bits, no Exec
+        for (PlacementOptions.Compat compat : PlacementOptions.Compat.values()) {
+            try (SimIommufd fd = host.openIommufd()) {
+                AssignedDevice d = AssignedDevice.attach(host, vf, fd, narrow,
+                        attachOptions(PLACEMENT.withCompat(compat)), log::add);
+                PasidSupport hostPasid = d.binder().hostPasid();
+                assertThat(hostPasid).as("the vIOMMU is narrower").isNotEqualTo(hostPasid.intersect(narrow.pasid()));
+                int at = d.vcs().layout().find(ExtendedCapability.PASID).orElseThrow().offset();
+                int cap = d.vcs().read(at + Synthesizers.PASID_CAPABILITY, 2);
+                PasidSupport guest = new PasidSupport(cap >>> Synthesizers.PASID_WIDTH_SHIFT & 0x1F,
+                        (cap & Synthesizers.PASID_EXECUTE) != 0, (cap & Synthesizers.PASID_PRIVILEGED) != 0);
+                assertThat(guest).as(compat.name()).isEqualTo(compat == PlacementOptions.Compat.QEMU ? hostPasid
+                        : hostPasid.intersect(narrow.pasid()));
+                d.close();
+            }
+        }
+    }
+
     @Test
     void qemusDefaultOffsetIsRefusedOnTheOtherFirmware() {
         SimHost source = host(false);

@@ -26,12 +26,20 @@ class PoolPlannerTest {
         return PoolPlanner.plan(devices.iterator(), OPTIONS);
     }
 
+    /**
+     * The pool and admission (what vcap check-migration runs) agree on every device: admitted when
+     * the pool keeps it, refused with the very rule, byte and reason the pool names when it blocks.
+     */
     static void assertAdmittedOnAll(PoolPlanner.PoolPlan plan, List<DeviceImage> devices) {
         LayoutContract contract = plan.contract().orElseThrow();
         for (DeviceImage d : devices) {
-            if (plan.blockers().stream().noneMatch(b -> b.device().startsWith(d.origin()))) {
-                assertThat(Admission.admit(contract, new InMemoryConfigRegion(d.config()), Fixtures.ADMIT))
-                        .as(d.origin()).isInstanceOf(Admission.Result.Admitted.class);
+            Admission.Result r = Admission.admit(contract, new InMemoryConfigRegion(d.config()), Fixtures.ADMIT);
+            java.util.Optional<PoolPlanner.Blocker> blocker = plan.blockers().stream()
+                    .filter(b -> b.device().startsWith(d.origin() + " ")).findFirst();
+            if (blocker.isEmpty()) {
+                assertThat(r).as(d.origin()).isInstanceOf(Admission.Result.Admitted.class);
+            } else {
+                assertThat(r).as(d.origin()).isEqualTo(blocker.get().refusal());
             }
         }
     }
@@ -75,7 +83,8 @@ class PoolPlannerTest {
         assertThat(plan.core()).isEqualTo(2);
         assertThat(plan.blockers()).singleElement().satisfies(b -> {
             assertThat(b.device()).isEqualTo("pool.lspci:261 0000:01:00.0");
-            assertThat(b.reason()).startsWith("a different device: 8086:0b26");
+            assertThat(b.refusal()).isEqualTo(new Admission.Result.Refused(Admission.Rule.IDENTITY, 0x02,
+                    "the destination's device ID is 0b26; the contract's is 0b25"));
         });
         assertAdmittedOnAll(plan, pool);
     }
@@ -90,8 +99,11 @@ class PoolPlannerTest {
         List<DeviceImage> pool = List.of(device(0, moved), device(1, Fixtures.model().build()),
                 device(2, Fixtures.model().build()));
         PoolPlanner.PoolPlan plan = plan(pool);
-        assertThat(plan.blockers()).singleElement().satisfies(b -> assertThat(b.reason())
-                .startsWith("a different capability layout: extended Latency Tolerance Reporting@0x180"));
+        assertThat(plan.blockers()).singleElement().satisfies(b -> {
+            assertThat(b.refusal().rule()).isEqualTo(Admission.Rule.CAPABILITY_MISSING);
+            assertThat(b.refusal().offset()).isEqualTo(0x150);
+        });
+        assertAdmittedOnAll(plan, pool);
     }
 
     @Test
@@ -112,9 +124,9 @@ class PoolPlannerTest {
                 Fixtures.requests(Fixtures.HOST).get(SyntheticCapability.PASID)), Fixtures.OPTIONS, Fixtures.ADMIT,
                 InMemoryConfigRegion::new);
         PoolPlanner.PoolPlan plan = PoolPlanner.plan(pool.iterator(), pasidOnly);
-        assertThat(plan.contract()).isPresent();
-        assertThat(plan.blockers()).hasSize(2).allSatisfy(b -> assertThat(b.reason()).contains("read non-zero, where"
-                + " the pool's PASID goes"));
+        assertThat(plan.contract().orElseThrow().synthesized(SyntheticCapability.PASID)).isPresent();
+        assertThat(plan.blockers()).hasSize(2).allSatisfy(b -> assertThat(b.refusal().rule())
+                .isEqualTo(Admission.Rule.SYNTHESIZED_NONZERO_BYTES));
         assertThat(plan.core()).isEqualTo(1);
         assertAdmittedOnAll(plan, pool);
     }

@@ -96,6 +96,52 @@ class PlacementEngineTest {
         });
     }
 
+    /**
+     * Issue 12's item 18: a register of unknown purpose at 0xff0 with 0xff8 free. The old score
+     * (tail +200, minus 25 per non-zero neighbour) put PASID flush against it at 0xff8 while
+     * kilobytes of zero space were free; clearance now dominates the score.
+     */
+    @Test
+    void gapSearchKeepsClearOfNonZeroBytesOfUnknownPurpose() {
+        ConfigSpace cs = device().with((c, at) -> c.setU32(0xFF0, 0x0000_0C01)).build();
+        Decision d = place(cs, pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
+        int at = d.offset().getAsInt();
+        assertThat(at + 8 + PlacementPolicy.GapSearch.CLEARANCE_CAP).as("256 bytes clear of 0xff0")
+                .isLessThanOrEqualTo(0xFF0);
+        assertThat(at).isEqualTo(0xEE8); // the highest offset with full clearance
+        assertThat(d.reason()).isEqualTo("highest-scoring gap (score 1188: at least 256 bytes clear of the nearest"
+                + " byte of unknown purpose +1024, after the last capability (0x158) +164, all bytes read zero)");
+        assertThat(d.rejected()).contains(new Rejection("gap-search", 0xFF8, 0xFF8, "score 388 below the best, 1188"));
+    }
+
+    @Test
+    void theScoreIsExplainedTermByTerm() {
+        Decision d = place(device().build(), pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.reason()).isEqualTo("highest-scoring gap (score 1388: no byte of unknown purpose in"
+                + " extended space +1024, tail +200, after the last capability (0x158) +164, all bytes read zero)");
+    }
+
+    /** Bytes of known structures are not of unknown purpose: PRI and ATS sit flush against the PASID placed first. */
+    @Test
+    void synthesizedCapabilitiesMaySitFlushAgainstKnownStructures() {
+        PlacementPlan plan = place(device().build(), all(), OPTIONS);
+        assertThat(offset(plan, SyntheticCapability.PASID)).isEqualTo(0xFF8);
+        assertThat(offset(plan, SyntheticCapability.PRI)).isEqualTo(0xFE8);
+        assertThat(offset(plan, SyntheticCapability.ATS)).isEqualTo(0xFE0);
+    }
+
+    @Test
+    void clearanceIsTheZeroBytesBetweenTheStructureAndTheNearestUnknownByte() {
+        PlacementPolicy.GapSearch.Scoring s = new PlacementPolicy.GapSearch.Scoring(0x1000, 0x200,
+                new int[] {0x300, 0x3FF});
+        assertThat(s.clearance(0x308, 8)).isEqualTo(7); // 0x301..0x307
+        assertThat(s.clearance(0x2F8, 8)).isZero(); // flush: 0x300 right after it
+        assertThat(s.clearance(0x380, 8)).isEqualTo(0x3FF - 0x388);
+        assertThat(s.clearance(0x800, 8)).isEqualTo(PlacementPolicy.GapSearch.CLEARANCE_CAP);
+        assertThat(new PlacementPolicy.GapSearch.Scoring(0x1000, 0x200, new int[0]).clearance(0x104, 8))
+                .isEqualTo(PlacementPolicy.GapSearch.CLEARANCE_CAP);
+    }
+
     @Test
     void candidatesThatOverlapOneCapabilityAreOneRun() {
         Decision d = place(device().build(), pasid(), OPTIONS).decision(SyntheticCapability.PASID).orElseThrow();
@@ -148,6 +194,22 @@ class PlacementEngineTest {
                 + " overlap extended Advanced Error Reporting@0x100 (44 bytes, physical)");
     }
 
+    /**
+     * Issue 12's item 12: an explicit offset over bytes that read non-zero was placed without a word,
+     * and admission then refused the contract on the very same device. Every policy checks what
+     * admission checks.
+     */
+    @Test
+    void anExplicitOffsetOverNonZeroBytesIsRefusedAsAdmissionWouldRefuseIt() {
+        ConfigSpace cs = device().with((c, at) -> c.setU32(0x500, 1)).build();
+        PlacementPlan plan = place(cs, pasid(), OPTIONS.withExplicit(Map.of(SyntheticCapability.PASID, 0x500)));
+        assertThat(plan.refused()).isTrue();
+        assertThat(plan.decision(SyntheticCapability.PASID).orElseThrow().reason()).isEqualTo("the offset given for"
+                + " PASID, 0x500, cannot be used: bytes read non-zero (possible hidden registers)");
+        PlacementPlan free = place(cs, pasid(), OPTIONS.withFree(ByteRanges.parse("0x4fc-0x50f")));
+        assertThat(offset(free, SyntheticCapability.PASID)).as("first fit skips the register").isEqualTo(0x504);
+    }
+
     @Test
     void anExplicitOffsetInsideAForbiddenRangeIsRefused() {
         QuirkTable quirks = QuirkTable.empty().with(new StringReader("""
@@ -167,7 +229,7 @@ class PlacementEngineTest {
     }
 
     @Test
-    void forbiddenRangesAreAvoidedByTheSearch() {
+    void forbiddenRangesAreAvoidedByTheSearchAndKeptClearOf() {
         QuirkTable quirks = QuirkTable.empty().with(new StringReader("""
                 version: 1
                 quirks:
@@ -177,7 +239,7 @@ class PlacementEngineTest {
                     source: a test
                 """), "test.yaml");
         int at = offset(place(device().build(), pasid(), OPTIONS.withQuirks(quirks)), SyntheticCapability.PASID);
-        assertThat(at + 8).isLessThanOrEqualTo(0xF00);
+        assertThat(at + 8 + PlacementPolicy.GapSearch.CLEARANCE_CAP).isLessThanOrEqualTo(0xF00);
     }
 
     @Test
@@ -286,28 +348,131 @@ class PlacementEngineTest {
         assertThat(CapabilityChain.walk(plan.vcs().guestImage()).extended()).filteredOn(c -> c.id() == 0x0F).hasSize(1);
     }
 
+    static final PlacementOptions QEMU = OPTIONS.withCompat(PlacementOptions.Compat.QEMU);
+
+    static Decision qemu(ConfigSpace cs, Integer offset) {
+        return place(cs, pasid(), offset == null ? QEMU : QEMU.withExplicit(Map.of(SyntheticCapability.PASID, offset)))
+                .decision(SyntheticCapability.PASID).orElseThrow();
+    }
+
     @Test
-    void qemuCompatUses0xff8AndChecksOnlyWhatQemuChecks() {
-        PlacementOptions qemu = OPTIONS.withCompat(PlacementOptions.Compat.QEMU);
-        PlacementPlan clean = place(device().build(), all(), qemu);
+    void qemuCompatUses0xff8AndExposesOnlyPasid() {
+        PlacementPlan clean = place(device().build(), all(), QEMU);
         assertThat(offset(clean, SyntheticCapability.PASID)).isEqualTo(0xFF8);
+        assertThat(clean.decision(SyntheticCapability.PASID).orElseThrow().findings()).isEmpty();
         assertThat(clean.decision(SyntheticCapability.PRI).orElseThrow().reason())
                 .isEqualTo("QEMU 11.0 synthesizes only PASID; it does not expose PRI");
+        assertThat(clean.unusable()).isFalse();
 
-        ConfigSpace hidden = device().with((c, at) -> c.setU8(0xFF9, 0x10)).build();
-        assertThat(place(hidden, pasid(), qemu).decision(SyntheticCapability.PASID).orElseThrow().reason())
-                .contains("warning: 1 of the 8 bytes read non-zero");
+        Decision hidden = qemu(device().with((c, at) -> c.setU8(0xFF9, 0x10)).build(), null);
+        assertThat(hidden.offset()).hasValue(0xFF8);
+        assertThat(hidden.findings()).containsExactly(PlacementFinding.warning("1 of the 8 bytes read non-zero (possible"
+                + " hidden registers) and QEMU does not check"));
+        assertThat(hidden.unusable()).as("a warning, not an error").isFalse();
+    }
 
+    /**
+     * QEMU 11.0's vfio-pci synthesizes PASID only and replaces nothing: the device's own PRI and ATS
+     * pass through as vfio shows them (pcie_pri_init() has no caller in QEMU's vfio path), where vcap
+     * replaces them with synthesized ones.
+     */
+    @Test
+    void qemuLeavesTheDevicesOwnPriAndAtsToVfio() {
+        ConfigSpace own = device().extended(0x300, ExtendedCapability.PRI, 1, (c, at) -> c.setU32(at + 8, 64))
+                .extended(0x320, ExtendedCapability.ATS, 1).build();
+        PlacementPlan plan = place(own, all(), QEMU);
+        assertThat(plan.actions()).isEmpty();
+        assertThat(plan.decision(SyntheticCapability.PRI).orElseThrow().reason()).isEqualTo("QEMU 11.0 synthesizes only"
+                + " PASID; it does not expose PRI of its own: the device's PRI@0x300 passes through as vfio-pci shows it");
+        CapabilityChain guest = CapabilityChain.walk(plan.vcs().guestImage());
+        assertThat(guest.find(ExtendedCapability.PRI).orElseThrow().offset()).isEqualTo(0x300);
+        assertThat(plan.vcs().guestImage().u32(0x308)).isEqualTo(64);
+        assertThat(guest.find(ExtendedCapability.ATS).orElseThrow().offset()).isEqualTo(0x320);
+        assertThat(place(own, all(), OPTIONS).actions()).hasSize(2); // vcap drops and replaces both
+    }
+
+    /** QEMU's x-vpasid-cap-offset property defaults to 0, and 0 means 0xff8 (hw/vfio/pci.c). */
+    @Test
+    void qemuReadsOffset0AsItsDefault() {
+        Decision d = qemu(device().build(), 0);
+        assertThat(d.offset()).hasValue(0xFF8);
+        assertThat(d.reason()).startsWith("x-vpasid-cap-offset=0, which QEMU reads as its default 0xff8");
+    }
+
+    /**
+     * pcie_insert_capability() refuses only an offset inside a capability header's first dword, so
+     * an offset over a capability's body is accepted: vcap shows the layout QEMU gives the guest —
+     * PASID's registers where PRI's were — and an error finding naming what is damaged.
+     */
+    @Test
+    void qemuLaysVpasidOverACapabilityBodyAndTheFindingNamesIt() {
         ConfigSpace tail = device().extended(0xFF0, ExtendedCapability.PRI, 1).build();
-        PlacementPlan corrupt = place(tail, pasid(), qemu);
-        assertThat(corrupt.refused()).isTrue();
-        assertThat(corrupt.decision(SyntheticCapability.PASID).orElseThrow().reason())
-                .contains("would overlap extended Page Request Interface (PRI)@0xff0");
+        PlacementPlan plan = place(tail, pasid(), QEMU);
+        Decision d = plan.decision(SyntheticCapability.PASID).orElseThrow();
+        assertThat(d.offset()).hasValue(0xFF8);
+        assertThat(d.refused()).isFalse();
+        assertThat(plan.unusable()).isTrue();
+        assertThat(d.findings()).singleElement().satisfies(f -> {
+            assertThat(f.isError()).isTrue();
+            assertThat(f.message()).isEqualTo("vPASID at 0xff8-0xfff is laid over extended Page Request Interface"
+                    + " (PRI)@0xff0 (16 bytes, physical): bytes 0xff8-0xfff: the guest reads PASID registers there"
+                    + " instead (pcie_insert_capability() checks only the headers of the capabilities before it)");
+        });
+        ConfigSpace guest = plan.vcs().guestImage();
+        assertThat(guest.u32(0xFF8)).isEqualTo(ExtendedCapability.header(0x1B, 1, 0));
+        assertThat(guest.u32(0xFF0) >>> 20).as("PRI links to the vPASID laid over it").isEqualTo(0xFF8);
+        assertThat(guest.u16(0xFFC)).isEqualTo(20 << 8 | 1 << 1 | 1 << 2);
+    }
 
-        PlacementPlan unaligned = place(device().build(), pasid(), qemu.withExplicit(Map.of(SyntheticCapability.PASID,
-                0xFF6)));
-        assertThat(unaligned.decision(SyntheticCapability.PASID).orElseThrow().reason())
-                .isEqualTo("QEMU refuses x-vpasid-cap-offset=0xff6: 0xff6 is not 4-byte aligned");
+    /** Over the next capability's header the guest's chain breaks: QEMU's PASID registers are read as that header. */
+    @Test
+    void qemuOverTheNextCapabilitysHeaderBreaksTheGuestsChain() {
+        Decision d = qemu(device().build(), 0x14C);
+        assertThat(d.offset()).hasValue(0x14C);
+        assertThat(d.findings()).singleElement().satisfies(f -> assertThat(f.message())
+                .contains("extended Latency Tolerance Reporting@0x150 (8 bytes, physical): bytes 0x150-0x153, its header"
+                        + " included"));
+        PlacementPlan plan = place(device().build(), pasid(), QEMU.withExplicit(Map.of(SyntheticCapability.PASID, 0x14C)));
+        CapabilityChain guest = CapabilityChain.walk(plan.vcs().guestImage());
+        assertThat(guest.extended()).extracting(Capability::offset).containsExactly(0x100, 0x14C, 0x150);
+        assertThat(guest.extended().get(2).id()).as("the PASID Capability register read as an ID").isEqualTo(0x1406);
+    }
+
+    /** An offset pcie_insert_capability() refuses: QEMU reports it and the VM starts without PASID. */
+    @Test
+    void anOffsetQemuRefusesLeavesTheVmWithoutPasid() {
+        Decision header = qemu(device().build(), 0x150);
+        assertThat(header.placed()).isFalse();
+        assertThat(header.reason()).isEqualTo("pcie_insert_capability() refuses x-vpasid-cap-offset=0x150: 0x150 is"
+                + " inside the header of extended Latency Tolerance Reporting@0x150 (8 bytes, physical); QEMU 11.0"
+                + " reports \"vfio: Placing PASID capability at offset 0x150 failed\" and the VM starts without PASID");
+        assertThat(header.findings()).singleElement().satisfies(f -> assertThat(f.isError()).isTrue());
+        assertThat(header.unusable()).isTrue();
+        assertThat(qemu(device().build(), 0xFF6).reason()).startsWith("pcie_insert_capability() refuses"
+                + " x-vpasid-cap-offset=0xff6: 0xff6 is not 4-byte aligned;");
+        assertThat(qemu(device().build(), 0xFFC).reason()).contains("0xffc plus 8 exceeds the config space size");
+        assertThat(qemu(device().build(), 0x80).reason()).contains("0x80 is outside extended config space");
+    }
+
+    /** vfio_add_ext_cap() returns early when vfio shows no extended capability: no vPASID, where vcap places one. */
+    @Test
+    void qemuSynthesizesNothingWhenTheExtendedListIsEmpty() {
+        ConfigSpace none = ConfigSpaceBuilder.endpoint(0x8086, 0x0b25).pcie(0x40, DeviceTraits.PCIE_ENDPOINT).build();
+        assertThat(none.length()).isEqualTo(0x1000);
+        Decision d = qemu(none, null);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.reason()).startsWith("vfio-pci shows no extended capability (the dword at 0x100 reads 0)");
+        assertThat(d.unusable()).isFalse();
+        assertThat(offset(place(none, pasid(), OPTIONS), SyntheticCapability.PASID)).isEqualTo(0xFF8);
+    }
+
+    /** A PASID capability vfio shows is passed through by QEMU, which then synthesizes none. */
+    @Test
+    void qemuKeepsAPasidVfioShows() {
+        ConfigSpace shown = device().extended(0x200, ExtendedCapability.PASID, 1).build();
+        Decision d = qemu(shown, null);
+        assertThat(d.placed()).isFalse();
+        assertThat(d.reason()).startsWith("vfio-pci shows the device's PASID@0x200: QEMU 11.0 passes it through");
     }
 
     @Test

@@ -76,6 +76,14 @@ class SynthesizersTest {
         vcs.write(at + Synthesizers.PRI_CONTROL, 2, Synthesizers.PRI_RESET);
         assertThat(vcs.read(at + Synthesizers.PRI_CONTROL, 2)).isZero();
         assertThat(events).containsExactly(new VmmEvent.PriReset(at));
+        // with Enable set, Reset does nothing (PCIe: it acts when Enable is clear or cleared by the same write)
+        vcs.write(at + Synthesizers.PRI_CONTROL, 2, Synthesizers.PRI_ENABLE);
+        events.clear();
+        vcs.write(at + Synthesizers.PRI_CONTROL, 2, Synthesizers.PRI_ENABLE | Synthesizers.PRI_RESET);
+        assertThat(vcs.read(at + Synthesizers.PRI_CONTROL, 2)).isEqualTo(Synthesizers.PRI_ENABLE);
+        assertThat(events).isEmpty();
+        vcs.write(at + Synthesizers.PRI_CONTROL, 2, Synthesizers.PRI_RESET); // disables and resets in one write
+        assertThat(events).containsExactly(new VmmEvent.PriReset(at), new VmmEvent.PriControl(at, false));
     }
 
     @Test

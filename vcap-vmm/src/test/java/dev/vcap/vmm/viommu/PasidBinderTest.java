@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vcap.host.Errno;
 import dev.vcap.host.sim.SimHost;
+import dev.vcap.host.sim.SimIommu;
 import dev.vcap.host.sim.SimIommufd;
 import dev.vcap.host.testing.Devices;
 import dev.vcap.pci.capability.ExtendedCapability;
@@ -149,6 +150,41 @@ class PasidBinderTest {
             assertThat(d.binder().bind(new GuestPasidEntry(1, 0x1000, false))).isInstanceOf(BindOutcome.Refused.class)
                     .extracting(BindOutcome::pasid).isEqualTo(1);
             assertThat(log).anySatisfy(l -> assertThat(l).startsWith("no vPASID: host width 0"));
+        }
+    }
+
+    /**
+     * An IOMMU without nesting (IOMMU_HWPT_ALLOC_NEST_PARENT is EOPNOTSUPP, as on QEMU's emulated
+     * VT-d): the RID goes to a PASID-compatible paging HWPT and each guest PASID to a paging HWPT of
+     * its own on the IOAS; binds still attach, replace and detach.
+     */
+    @Test
+    void withoutNestingPasidsAttachToPagingHwpts() {
+        SimHost host = SimHost.builder().iommu(SimIommu.Features.defaults().withNesting(false, false))
+                .function(Devices.PF, Devices.sriovPf()).build();
+        try (SimIommufd fd = host.openIommufd(); AssignedDevice d = pf(host, fd)) {
+            d.vcs().write(pasidControl(d), 2, Synthesizers.PASID_ENABLE);
+            assertThat(d.binder().bind(new GuestPasidEntry(1, 0x1000, false))).isInstanceOf(BindOutcome.Bound.class);
+            assertThat(d.binder().bind(new GuestPasidEntry(1, 0x2000, false))).extracting(b -> ((BindOutcome.Bound) b)
+                    .replaced()).isEqualTo(true);
+            assertThat(host.iommuDevice(Devices.PF).pasidDomain(1)).isEqualTo(d.binder().hwpt(1));
+            assertThat(log).anySatisfy(l -> assertThat(l).contains("RID attached to paging HWPT"));
+        }
+    }
+
+    /** A kernel before 6.15: no vfio PASID attach, so no vPASID whatever GET_HW_INFO says, and the log says why. */
+    @Test
+    void aKernelWithoutPasidAttachOffersNoPasid() {
+        SimHost host = SimHost.builder().pasidUapi(false).iommu(SimIommu.Features.defaults().withNesting(false, false))
+                .function(Devices.PF, Devices.sriovPf()).build();
+        try (SimIommufd fd = host.openIommufd(); AssignedDevice d = pf(host, fd)) {
+            assertThat(d.binder().hwInfo().maxPasidLog2()).isEqualTo(20);
+            assertThat(d.vcs().layout().find(ExtendedCapability.PASID)).isEmpty();
+            BindOutcome out = d.binder().bind(new GuestPasidEntry(1, 0x1000, false));
+            assertThat(out).isEqualTo(new BindOutcome.Refused(1, null, "the vIOMMU offers no PASID for this device (the"
+                    + " host kernel has no vfio PASID attach: VFIO_DEVICE_ATTACH_PASID is an unknown flag before Linux"
+                    + " 6.15)"));
+            assertThat(log).contains("IOMMU_HWPT_ALLOC with flags 0x8: EOPNOTSUPP; trying without ALLOC_PASID");
         }
     }
 
