@@ -42,6 +42,12 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
         requested = List.copyOf(requested);
     }
 
+    /** Settings for the devices themselves (no {@code --vf}). */
+    PlanSettings(List<SyntheticCapability> requested, PlacementOptions options, DeviceImage pf, Integer pasidWidth,
+            Boolean exec, Boolean priv, Long priCapacity, Integer atsQueueDepth) {
+        this(requested, options, pf, pasidWidth, exec, priv, priCapacity, atsQueueDepth, false);
+    }
+
     /** Settings that place nothing (a report without --pasid/--pri/--ats). */
     PlanSettings withOptions(PlacementOptions other) {
         return new PlanSettings(requested, other, pf, pasidWidth, exec, priv, priCapacity, atsQueueDepth, vf);
@@ -50,7 +56,7 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
     /** These settings for a VF of {@code pfImage}: the PF as {@code --pf} gives it (VF mirroring, register defaults). */
     PlanSettings forPf(DeviceImage pfImage) {
         return new PlanSettings(requested, options.withPf(pfImage.config()), pfImage, pasidWidth, exec, priv,
-                priCapacity, atsQueueDepth, false);
+                priCapacity, atsQueueDepth);
     }
 
     /**
