@@ -3,12 +3,11 @@ package dev.vcap.cli;
 import dev.vcap.host.ConfigRegion;
 import dev.vcap.host.PciRegs;
 import dev.vcap.host.sim.SimHost;
+import dev.vcap.host.sim.SimVfioDevice;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.capability.ExtendedCapability;
-import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
-import dev.vcap.pci.config.PciAddress;
 import java.util.Optional;
 
 /**
@@ -32,16 +31,19 @@ record DerivedVf(DeviceImage pf, DeviceImage image) {
         if (sriov.isEmpty() || pf.config().u16(sriov.get() + PciRegs.SRIOV_TOTAL_VF) == 0) {
             return Optional.empty();
         }
-        SimHost host = SimHost.builder().function(pf.address(), pf.config().copy()).build();
-        PciAddress vf = host.enableVfs(pf.address(), 1).getFirst();
-        ConfigSpace view = host.openDevice(vf).config().snapshot();
-        return Optional.of(new DerivedVf(pf, new DeviceImage(vf, "VF 0 of " + pf.address() + " (derived): "
-                + pf.description(), view, pf.origin() + ", VF 0 derived")));
+        SimVfioDevice vf = open(pf);
+        return Optional.of(new DerivedVf(pf, new DeviceImage(vf.address(), "VF 0 of " + pf.address()
+                + " (derived): " + pf.description(), vf.config().snapshot(), pf.origin() + ", VF 0 derived")));
     }
 
     /** A fresh vfio-pci config region of the VF (vfio's model of it, nothing written yet). */
     ConfigRegion region() {
+        return open(pf).config();
+    }
+
+    /** The PF alone on a simulated host, sriov_numvfs 1, its VF's vfio device file opened. */
+    private static SimVfioDevice open(DeviceImage pf) {
         SimHost host = SimHost.builder().function(pf.address(), pf.config().copy()).build();
-        return host.openDevice(host.enableVfs(pf.address(), 1).getFirst()).config();
+        return host.openDevice(host.enableVfs(pf.address(), 1).getFirst());
     }
 }
