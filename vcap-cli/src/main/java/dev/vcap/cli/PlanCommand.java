@@ -140,8 +140,9 @@ final class PlanCommand implements Callable<Integer> {
                         if (!DeviceChecks.usable(next, err, errors)) {
                             continue;
                         }
-                        Shared shared = classes.of(next);
-                        DevicePlan p = shared.plan.forDevice(next);
+                        // --vf plans each function's VF, named and addressed after the function: nothing is shared
+                        Shared shared = settings.vf() ? new Shared(DevicePlan.of(next, settings)) : classes.of(next);
+                        DevicePlan p = settings.vf() ? shared.plan : shared.plan.forDevice(next);
                         report.device(p, shared);
                         bar.device();
                         pace.afterDevice();

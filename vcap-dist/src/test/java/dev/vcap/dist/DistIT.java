@@ -194,7 +194,7 @@ class DistIT {
             e.put("MANWIDTH", "100");
             Run man = run(tmp, e, List.of("man", "vcap-plan"));
             assertThat(man.exitCode()).as(man.err()).isZero();
-            assertThat(man.out().replaceAll(".\b", "")).contains("vcap-plan - Build each device's");
+            assertThat(man.out().replaceAll(".\b", "")).contains("vcap-plan - Build a guest's config space");
         }
         Run complete = run(tmp, env(SYSTEM_PATH), List.of("bash", "-c", "source '"
                 + home.resolve("share/bash-completion/completions/vcap") + "' && complete -p vcap"));
