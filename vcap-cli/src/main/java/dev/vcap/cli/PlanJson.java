@@ -1,10 +1,7 @@
 package dev.vcap.cli;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.SerializedString;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.decode.Decoders;
@@ -16,7 +13,6 @@ import dev.vcap.vmm.placement.PolicyResult;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.Rejection;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -50,23 +46,12 @@ final class PlanJson {
         g.writeEndObject();
     }
 
-    /** What a {@code {"": 0} object ends with before {@link #body}'s keys: cut off. */
-    private static final String LEAD = "{\"\":0";
-
     /**
      * The device's keys after its identity, as {@link #device} writes them, from a comma on: what the
-     * bytes alone decide, so the devices of a class share it. The bytes are encoded once.
+     * bytes alone decide, so the devices of a class share it.
      */
     static SerializableString body(DevicePlan p) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (JsonGenerator g = new JsonFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeNumberField("", 0);
-            bodyFields(g, p);
-            g.writeEndObject();
-        }
-        String all = bytes.toString(StandardCharsets.UTF_8);
-        return new SerializedString(all.substring(LEAD.length(), all.length() - 1));
+        return DeviceJson.tail(g -> bodyFields(g, p));
     }
 
     private static void bodyFields(JsonGenerator g, DevicePlan p) throws IOException {

@@ -189,14 +189,6 @@ public final class VirtualConfigSpace {
         return extendedList && (int) INT.get(atAssignment, ChainEditor.EXTENDED_HEAD) != 0;
     }
 
-    /**
-     * The host's config region as the VMM first read it, dword by dword, when this space was built:
-     * what the host shows, before any hiding, edit or guest write.
-     */
-    public ConfigSpace hostImage() {
-        return ConfigSpace.copyOf(atAssignment);
-    }
-
     /** Registers a listener for the events guest writes to synthesized registers produce. */
     public void addListener(Consumer<VmmEvent> listener) {
         listeners.add(listener);
