@@ -11,6 +11,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,14 +25,21 @@ import picocli.CommandLine.Command;
             "build the guest's virtual config space, place synthesized capabilities,",
             "and check migrations.",
             ""},
-        subcommands = {SimulateCommand.class, InspectCommand.class, PlanCommand.class, SurveyCommand.class,
-            ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class, HostCommand.class,
-            ProbeCommand.class, ServeCommand.class, CompareGuestCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused,",
             "5 host unavailable (see docs/CLI.md). Run 'vcap COMMAND --help' for a",
             "command's options."})
 public final class Main {
+
+    /**
+     * The commands, in the order {@code vcap --help} lists them. picocli builds a command's model by
+     * reflection over its annotations, which is most of a short run's time: a run builds the full
+     * model of the command it runs (and of the one {@code vcap help} is asked about) and lists the
+     * others by name and header alone ({@link #commandLine(Main, String[])}).
+     */
+    static final List<Class<?>> COMMANDS = List.of(SimulateCommand.class, InspectCommand.class, PlanCommand.class,
+            SurveyCommand.class, ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class, HostCommand.class,
+            ProbeCommand.class, ServeCommand.class, CompareGuestCommand.class, CommandLine.HelpCommand.class);
 
     private final OutputStream out;
     private final Watched watched;
@@ -62,7 +70,7 @@ public final class Main {
         Watched watched = new Watched(stdout);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(watched, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
-        CommandLine cl = new CommandLine(new Main(watched));
+        CommandLine cl = commandLine(new Main(watched), args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -111,7 +119,38 @@ public final class Main {
 
     /** The command line's model, not attached to any stream: for the man pages and completion built from it. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main(new Watched(OutputStream.nullOutputStream())));
+        return commandLine(new Main(new Watched(OutputStream.nullOutputStream())), null);
+    }
+
+    /**
+     * The command line for {@code args}: every command's full model when {@code args} is null, else
+     * the full model of the command {@code args} runs or asks help about, and the others as their
+     * name and header, all {@code vcap --help} and a misspelt command's suggestions need of them.
+     */
+    private static CommandLine commandLine(Main main, String[] args) {
+        CommandLine cl = new CommandLine(main);
+        for (Class<?> c : COMMANDS) {
+            Command command = c.getAnnotation(Command.class);
+            if (args == null || runs(command.name(), args)) {
+                try {
+                    cl.addSubcommand(c.getDeclaredConstructor().newInstance());
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(c + " cannot be built", e);
+                }
+            } else {
+                CommandLine.Model.CommandSpec listed = CommandLine.Model.CommandSpec.create().name(command.name());
+                listed.usageMessage().header(command.header()).description(command.description())
+                        .hidden(command.hidden());
+                cl.addSubcommand(command.name(), new CommandLine(listed));
+            }
+        }
+        return cl;
+    }
+
+    /** Whether {@code args} runs the command {@code name} or asks {@code help} about it. */
+    private static boolean runs(String name, String[] args) {
+        return args.length > 0 && (args[0].equals(name) || args[0].equals("help") && args.length > 1
+                && args[1].equals(name));
     }
 
     /** Standard output as bytes, for commands that stream large output (JSON). */
