@@ -266,7 +266,7 @@ final class CompareGuestCommand implements Callable<Integer> {
         check(modelWrites.equals(guestWrites), "the guest's IOMMU driver enabled what the model enables, in order: "
                 + guestWrites, "the guest wrote " + guestWrites + "; the model writes " + modelWrites);
         List<Integer> eventCaps = log.stream().filter(e -> "vmm".equals(e.path("event").asText()))
-                .map(e -> e.path("capability_offset").asInt()).distinct().sorted().toList();
+                .map(e -> e.path("capabilityOffset").asInt()).distinct().sorted().toList();
         List<Integer> modelCaps = new ArrayList<>();
         for (int off : List.of(dev.pasidCap(), dev.atsCap(), dev.priCap())) {
             if (off != 0 && eventCaps.contains(off)) {
@@ -391,7 +391,7 @@ final class CompareGuestCommand implements Callable<Integer> {
 
     private static List<Integer> vmmCaps(List<JsonNode> log) {
         return log.stream().filter(e -> "vmm".equals(e.path("event").asText()) && !"flr".equals(e.path("kind")
-                .asText())).map(e -> e.path("capability_offset").asInt()).distinct().sorted().toList();
+                .asText())).map(e -> e.path("capabilityOffset").asInt()).distinct().sorted().toList();
     }
 
     // ------------------------------------------------------------------ inputs

@@ -25,6 +25,7 @@ import dev.vcap.vmm.placement.Quirk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -79,17 +80,30 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
 
     /**
      * Builds and plans one device whose config region (vfio-pci's view of the dump) is seen through
-     * {@code backing}, e.g. to observe what reaches it.
+     * {@code backing}, e.g. to observe what reaches it. With {@code --vf} the device planned is the
+     * function's first VF ({@link DerivedVf}), the function itself its PF.
      */
     static DevicePlan of(DeviceImage device, PlanSettings settings, UnaryOperator<ConfigRegion> backing) {
+        String notAssignable = DeviceChecks.notAssignable(device);
+        if (notAssignable == null && settings.vf()) {
+            Optional<DerivedVf> vf = DerivedVf.of(device);
+            if (vf.isPresent()) {
+                return of(vf.get().image(), settings.forPf(device), () -> backing.apply(vf.get().region()));
+            }
+            notAssignable = "--vf: no VF to derive: the function has no SR-IOV capability, or its TotalVFs is 0";
+        }
+        if (notAssignable != null) {
+            return new DevicePlan(device, DeviceAnalysis.of(device), null, null, List.of(), List.of(), null,
+                    notAssignable, settings.registers(device.config()), List.of());
+        }
+        return of(device, settings, () -> backing.apply(LiveViews.of(device)));
+    }
+
+    /** Plans an assignable function whose config region (vfio-pci's view) {@code regions} makes afresh. */
+    private static DevicePlan of(DeviceImage device, PlanSettings settings, Supplier<ConfigRegion> regions) {
         DeviceAnalysis physical = DeviceAnalysis.of(device);
         ConfigSpace cs = device.config();
-        String notAssignable = DeviceChecks.notAssignable(device);
-        if (notAssignable != null) {
-            return new DevicePlan(device, physical, null, null, List.of(), List.of(), null, notAssignable,
-                    settings.registers(cs), List.of());
-        }
-        ConfigRegion view = backing.apply(LiveViews.of(device));
+        ConfigRegion view = regions.get();
         List<Hidden> hostHidden = hostHidden(physical.chain(), CapabilityChain.walk(view.snapshot()));
         String skipped = skipReason(cs, physical.chain());
         VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
@@ -114,7 +128,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             actions.addAll(plan.actions());
             return new DevicePlan(device, physical, null, vcs, hostHidden, actions, plan, null, registers, quirks);
         } catch (LayoutMismatchException e) {
-            VirtualConfigSpace fresh = VirtualConfigSpace.over(backing.apply(LiveViews.of(device)));
+            VirtualConfigSpace fresh = VirtualConfigSpace.over(regions.get());
             HidingPolicy.defaults().apply(fresh);
             return new DevicePlan(device, physical, null, fresh, hostHidden, actions, null, e.getMessage(), registers,
                     quirks);

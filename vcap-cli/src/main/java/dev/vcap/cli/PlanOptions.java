@@ -71,6 +71,11 @@ final class PlanOptions {
             description = "The PF's dump: each device is one of its VFs (VF mirroring, PASID/PRI defaults).")
     Path pf;
 
+    @Option(names = "--vf",
+            description = "Each device is a PF with SR-IOV: plan its first VF, derived from it as vcap's simulated"
+                    + " host derives VFs (docs/HOST.md), with the PF as --pf.")
+    boolean vf;
+
     @Option(names = "--no-gap-search", description = "Do not let the automatic gap search place anything.")
     boolean noGapSearch;
 
@@ -148,7 +153,7 @@ final class PlanOptions {
         if (ats) {
             requested.add(SyntheticCapability.ATS);
         }
-        return new PlanSettings(requested, options, pfImage, pasidWidth, exec, priv, priCapacity, atsQueueDepth);
+        return new PlanSettings(requested, options, pfImage, pasidWidth, exec, priv, priCapacity, atsQueueDepth, vf);
     }
 
     private void checkCombinations() {
@@ -172,6 +177,9 @@ final class PlanOptions {
                         + " (hiod_iommufd_get_pasid_info); --pasid-width, --exec and --priv describe a vIOMMU it does"
                         + " not consult for them");
             }
+        }
+        if (vf && pf != null) {
+            throw usage("--vf takes each device as its own VFs' PF; --pf names the PF of VF dumps: give one of them");
         }
         requireFor(pasidOffset != null, pasid, "--pasid-offset", "--pasid");
         requireFor(priOffset != null, pri, "--pri-offset", "--pri");

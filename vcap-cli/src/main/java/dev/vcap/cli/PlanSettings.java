@@ -30,9 +30,10 @@ import java.util.Optional;
  * @param priv          Privileged Mode offered, or null likewise
  * @param priCapacity   PRI capacity, or null for the physical PRI's (else 512)
  * @param atsQueueDepth ATS queue depth, or null for the physical ATS's (else 0, meaning 32)
+ * @param vf            {@code --vf}: each device is a PF, planned as its first VF ({@link DerivedVf})
  */
 record PlanSettings(List<SyntheticCapability> requested, PlacementOptions options, DeviceImage pf, Integer pasidWidth,
-        Boolean exec, Boolean priv, Long priCapacity, Integer atsQueueDepth) {
+        Boolean exec, Boolean priv, Long priCapacity, Integer atsQueueDepth, boolean vf) {
 
     static final int DEFAULT_WIDTH = PasidSupport.MAX_WIDTH;
     static final int DEFAULT_PRI_CAPACITY = 512;
@@ -41,9 +42,21 @@ record PlanSettings(List<SyntheticCapability> requested, PlacementOptions option
         requested = List.copyOf(requested);
     }
 
+    /** Settings for the devices themselves (no {@code --vf}). */
+    PlanSettings(List<SyntheticCapability> requested, PlacementOptions options, DeviceImage pf, Integer pasidWidth,
+            Boolean exec, Boolean priv, Long priCapacity, Integer atsQueueDepth) {
+        this(requested, options, pf, pasidWidth, exec, priv, priCapacity, atsQueueDepth, false);
+    }
+
     /** Settings that place nothing (a report without --pasid/--pri/--ats). */
     PlanSettings withOptions(PlacementOptions other) {
-        return new PlanSettings(requested, other, pf, pasidWidth, exec, priv, priCapacity, atsQueueDepth);
+        return new PlanSettings(requested, other, pf, pasidWidth, exec, priv, priCapacity, atsQueueDepth, vf);
+    }
+
+    /** These settings for a VF of {@code pfImage}: the PF as {@code --pf} gives it (VF mirroring, register defaults). */
+    PlanSettings forPf(DeviceImage pfImage) {
+        return new PlanSettings(requested, options.withPf(pfImage.config()), pfImage, pasidWidth, exec, priv,
+                priCapacity, atsQueueDepth);
     }
 
     /**

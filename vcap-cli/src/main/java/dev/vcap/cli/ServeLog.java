@@ -32,7 +32,7 @@ final class ServeLog implements Consumer<ServerEvent> {
 
     static ServeLog json(OutputStream out) {
         try {
-            JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+            JsonGenerator g = new JsonFactory().setRootValueSeparator(null).createGenerator(out, JsonEncoding.UTF8);
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             return new ServeLog(null, g);
         } catch (IOException e) {
@@ -128,7 +128,7 @@ final class ServeLog implements Consumer<ServerEvent> {
                 g.writeStringField("event", "negotiated");
                 g.writeNumberField("major", n.major());
                 g.writeNumberField("minor", n.minor());
-                g.writeStringField("client_capabilities", n.clientCapabilities());
+                g.writeStringField("clientCapabilities", n.clientCapabilities());
             }
             case ServerEvent.ErrorReply r -> {
                 g.writeStringField("event", "error-reply");
@@ -186,7 +186,7 @@ final class ServeLog implements Consumer<ServerEvent> {
     }
 
     private static void vmmJson(JsonGenerator g, VmmEvent e) throws IOException {
-        g.writeNumberField("capability_offset", e.capabilityOffset());
+        g.writeNumberField("capabilityOffset", e.capabilityOffset());
         switch (e) {
             case VmmEvent.PasidControl p -> {
                 g.writeStringField("kind", "pasid-control");

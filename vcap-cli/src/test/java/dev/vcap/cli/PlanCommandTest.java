@@ -229,6 +229,27 @@ class PlanCommandTest {
     }
 
     @Test
+    void vfPlansTheFirstVfOfEachPfAsTheSimulatedHostDerivesIt() throws Exception {
+        Path f = device(TestDevices.sriovPf());
+        CliRun run = plan(f, "--vf", "--pasid", "--pri", "--ats");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("0000:01:00.1 VF 0 of 0000:01:00.0 (derived): Test device 1 [8086:0b26]")
+                .contains("PASID  0x230        by vf-mirror: the PF has its PASID at 0x230")
+                .contains("registers: width 16, Exec+ Priv- (the PF's physical PASID: width 16, Exec+ Priv-)")
+                .contains("PRI    0x240        by vf-mirror: the PF has its PRI at 0x240")
+                .contains("ATS    0x220        by vf-mirror: the PF has its ATS at 0x220")
+                .doesNotContain("Single Root I/O Virtualization").doesNotContain("Latency Tolerance");
+        CliRun none = plan(device(TestDevices.withPasid()), "--vf", "--pasid");
+        assertThat(none.exitCode()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(none.err()).isEqualTo("vcap: refused: 0000:01:00.0: --vf: no VF to derive: the function has no"
+                + " SR-IOV capability, or its TotalVFs is 0\n");
+        CliRun both = plan(f, "--vf", "--pasid", "--pf", f);
+        assertThat(both.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(both.err()).startsWith("vcap: --vf takes each device as its own VFs' PF; --pf names the PF of VF"
+                + " dumps: give one of them");
+    }
+
+    @Test
     void noGapSearchLeavesPasidNotExposedAndExitsZero() throws Exception {
         CliRun run = plan(device(TestDevices.clean().build()), "--pasid", "--no-gap-search");
         assertThat(run.exitCode()).isZero();

@@ -27,12 +27,30 @@ final class TestDevices {
 
     /** {@link #clean()} with a physical PASID at 0x230 (width 16, Exec+, Priv-), PRI and ATS. */
     static ConfigSpace withPasid() {
+        return pasidPriAts().build();
+    }
+
+    private static ConfigSpaceBuilder pasidPriAts() {
         return clean().extended(0x220, ExtendedCapability.ATS, 1, (cs, at) -> cs.setU16(at + 4, 0x0025))
                 .extended(0x230, ExtendedCapability.PASID, 1, (cs, at) -> cs.setU16(at + 4, 0x1002))
                 .extended(0x240, ExtendedCapability.PRI, 1, (cs, at) -> {
                     cs.setU16(at + 6, 0x8100);
                     cs.setU32(at + 8, 0x80);
-                }).build();
+                });
+    }
+
+    /**
+     * {@link #withPasid()}'s capabilities in a PF with SR-IOV at 0x260: 4 VFs, the first at routing ID
+     * offset 1, VF Device ID 0x0b26.
+     */
+    static ConfigSpace sriovPf() {
+        return pasidPriAts().extended(0x260, ExtendedCapability.SRIOV, 1, (cs, at) -> {
+            cs.setU16(at + 0x0c, 4); // InitialVFs
+            cs.setU16(at + 0x0e, 4); // TotalVFs
+            cs.setU16(at + 0x14, 1); // First VF Offset
+            cs.setU16(at + 0x16, 1); // VF Stride
+            cs.setU16(at + 0x1a, 0x0b26); // VF Device ID
+        }).build();
     }
 
     /** {@link #clean()} with a non-zero byte at 0xff9, as the Alienware M11x's 8086:2a41 has. */

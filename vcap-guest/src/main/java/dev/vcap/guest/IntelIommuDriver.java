@@ -5,19 +5,21 @@ import java.util.List;
 
 /**
  * What Linux 6.12's Intel VT-d driver does with one PCI device's PASID, ATS and PRI when it probes
- * it and attaches it to its default DMA domain (drivers/iommu/intel/iommu.c), given the remapping
- * unit's extended capabilities (ECAP, which the guest prints at boot:
- * {@code DMAR: dmar0: reg_base_addr ... ecap ...}).
+ * it and attaches it to its default DMA domain (drivers/iommu/intel/iommu.c of 6.12.118, the
+ * guest kernel's series), given the remapping unit's extended capabilities (ECAP, which the guest
+ * prints at boot: {@code DMAR: dmar0: reg_base_addr ... ecap ...}). docs/GUEST.md lists the steps
+ * with the kernel's lines, and what the real guest of guest/harness.sh showed.
  *
  * <ol>
  * <li>{@code intel_iommu_probe_device}: ATS is supported when ECAP.DT is set, the device passes
- * {@code pci_ats_supported} and the DMAR table's ATSR covers its root port (QEMU's covers all
- * ports: {@code ATSR flags: 0x1}); with scalable mode and ECAP.PASID, the PASID features are
- * {@code pci_pasid_features}; PRI is supported with ATS, ECAP.PRS and {@code pci_pri_supported}.
- * A device that passes {@code pci_ats_supported} gets its Smallest Translation Unit programmed at
- * once, Enable clear ({@code pci_prepare_ats(pdev, VTD_PAGE_SHIFT)}, whatever ECAP.DT says: the
- * real guest showed this write, which an earlier version of this model lacked). Then, because the PCIe spec leaves a device undefined when PASID is enabled after ATS, PASID is
- * enabled at once with every feature the device offers ({@code pci_enable_pasid}).</li>
+ * {@code pci_ats_supported} and the DMAR table's ATSR covers its root port
+ * ({@code dmar_ats_supported}; QEMU's covers all ports: {@code ATSR flags: 0x1}). In scalable mode
+ * with ECAP.PASID the PASID features are {@code pci_pasid_features}; PRI is supported with ATS,
+ * ECAP.PRS, ECAP.PDS and {@code pci_pri_supported}. A device that passes
+ * {@code pci_ats_supported} gets its Smallest Translation Unit programmed at once, Enable clear
+ * ({@code pci_prepare_ats(pdev, VTD_PAGE_SHIFT)}, whatever ECAP.DT says). Then, because the PCIe
+ * spec leaves a device undefined when PASID is enabled after ATS, PASID is enabled at once with
+ * every feature the device offers ({@code pci_enable_pasid}).</li>
  * <li>Attaching the default domain ({@code dmar_domain_attach_device} ->
  * {@code iommu_enable_pci_caps}): ATS is enabled with the VT-d page shift, 12, when ATS is
  * supported and the device makes page-aligned requests ({@code pci_ats_page_aligned}).</li>

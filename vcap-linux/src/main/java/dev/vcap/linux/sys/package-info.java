@@ -21,6 +21,9 @@
  *       {@link dev.vcap.linux.sys.Downcall#callState()}.</li>
  *   <li>{@link dev.vcap.linux.sys.Fd}: an open file descriptor that is closed exactly once and
  *       never used after (or while) it is closed, so a recycled descriptor number is never read.</li>
+ *   <li>{@link dev.vcap.linux.sys.UnixSockets}: UNIX stream sockets, with descriptors passed as
+ *       SCM_RIGHTS by {@code sendmsg} and received by {@code recvmsg} (vcap-vfiouser's server
+ *       socket).</li>
  *   <li>{@link dev.vcap.linux.sys.Ioctl}: ioctl request numbers derived as {@code
  *       include/uapi/asm-generic/ioctl.h} derives them ({@code _IO}, {@code _IOR}, {@code _IOW},
  *       {@code _IOWR}).</li>

@@ -132,8 +132,9 @@ public final class Session {
             return;
         }
         if (command.get() != Command.DEVICE_SET_IRQS && command.get() != Command.DMA_MAP && !m.fds().isEmpty()) {
-            m.closeFds();
-            error(m, EINVAL, m.fds().size() + " descriptors with a command that takes none");
+            String why = m.fds().size() + " descriptors with a command that takes none";
+            refuseFds(m, command.get().name(), why);
+            error(m, EINVAL, why);
             return;
         }
         switch (command.get()) {
@@ -264,7 +265,7 @@ public final class Session {
             bad = m.fds().size() + " descriptors without DATA_EVENTFD";
         }
         if (bad != null) {
-            m.closeFds();
+            refuseFds(m, "DEVICE_SET_IRQS", bad);
             error(m, EINVAL, bad);
             return;
         }
@@ -298,6 +299,15 @@ public final class Session {
             }
         }
         reply(m, empty());
+    }
+
+    /** Closes the descriptors of a refused command, saying so. */
+    private void refuseFds(Message m, String command, String why) {
+        if (!m.fds().isEmpty()) {
+            events.accept(new ServerEvent.Descriptors(command, m.fds().size(), "closed: the command was refused ("
+                    + why + ")"));
+            m.closeFds();
+        }
     }
 
     private static long key(int index, int vector) {

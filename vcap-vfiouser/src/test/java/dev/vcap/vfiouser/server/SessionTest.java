@@ -179,6 +179,8 @@ class SessionTest {
                 new byte[0])), List.of(stray));
         assertThat(header(reply()).error()).isEqualTo(Session.EINVAL);
         assertThat(stray.closes()).isEqualTo(1);
+        assertThat(events).contains(new ServerEvent.Descriptors("REGION_READ", 1, "closed: the command was refused"
+                + " (1 descriptors with a command that takes none)"));
         client.close();
         assertThat(served.get(5, TimeUnit.SECONDS)).isNull();
         assertThat(eventfd.closes()).isEqualTo(1);
