@@ -1,11 +1,13 @@
 /**
- * A vfio-user server of one guest-visible config space ({@code vcap serve}). Calls native code
- * (its UNIX socket): run with {@code --enable-native-access=dev.vcap.vfiouser}.
+ * A vfio-user server of one guest-visible config space ({@code vcap serve}). Its UNIX socket is
+ * opened through {@code dev.vcap.linux}'s libc layer: run with
+ * {@code --enable-native-access=dev.vcap.linux}.
  */
 module dev.vcap.vfiouser {
     requires transitive dev.vcap.pci;        // BarLayout reads BAR sizes from a ConfigSpace
     requires transitive dev.vcap.host;       // ObservedRegion is a ConfigRegion
     requires transitive dev.vcap.vmm;        // a ServedDevice serves a VirtualConfigSpace
+    requires dev.vcap.linux;                 // UnixSockets: socket, bind, accept, SCM_RIGHTS
     requires com.fasterxml.jackson.core;     // the client's JSON capabilities in VFIO_USER_VERSION
     requires com.fasterxml.jackson.databind;
 
