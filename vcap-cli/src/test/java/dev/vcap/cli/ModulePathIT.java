@@ -2,14 +2,12 @@ package dev.vcap.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vcap.cli.ChildJvm.Run;
+
 import dev.vcap.linux.testing.FakeSysfs;
-import dev.vcap.pci.config.DeviceImage;
-import dev.vcap.pci.config.PciAddress;
-import dev.vcap.pci.dump.LspciTextWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -17,15 +15,12 @@ import java.lang.module.ModuleReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
@@ -57,16 +52,9 @@ class ModulePathIT {
     record Row(String module, Set<String> requires, Set<String> exports, boolean nativeAccess) {
     }
 
-    record Run(int exitCode, String out, String err) {
-    }
-
     @BeforeAll
     static void writeDump() throws IOException {
-        dump = tmp.resolve("dsa.lspci");
-        try (OutputStream out = Files.newOutputStream(dump)) {
-            new LspciTextWriter(out).write(new DeviceImage(new PciAddress(0, 1, 0, 0), "Intel DSA",
-                    MigrationCommandsTest.model().build(), "dsa.lspci"));
-        }
+        dump = ChildJvm.dsaDump(tmp);
     }
 
     static String modulePath() {
@@ -179,24 +167,8 @@ class ModulePathIT {
     static Run vcap(String... args) throws IOException, InterruptedException {
         String granted = documented().values().stream().filter(Row::nativeAccess).map(Row::module)
                 .collect(Collectors.joining(","));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=" + granted, "--illegal-native-access=deny", "--module-path", modulePath(),
-                "-m", "dev.vcap.cli"));
-        command.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(command).directory(tmp.toFile()).start();
-        p.getOutputStream().close();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread drain = Thread.ofVirtual().start(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        drain.join();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return ChildJvm.java(tmp, List.of("--enable-native-access=" + granted, "--illegal-native-access=deny",
+                "--module-path", modulePath(), "-m", "dev.vcap.cli"), args);
     }
 
     @Test
