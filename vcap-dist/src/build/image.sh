@@ -1,29 +1,34 @@
 #!/usr/bin/env bash
-# Builds the self-contained vcap image from the build's jars: a jlink runtime with the JDK modules
-# jdeps finds in the jars (plus src/build/extra-modules), the launcher, man pages, completion and
-# the JSON schemas; then the .tar.gz archive and, where dpkg-deb exists, the Debian package.
+# Builds the self-contained vcap image from the build's jars: a jlink runtime that links vcap's
+# modules, their libraries and the JDK modules they require (plus src/build/extra-modules), the
+# launcher, man pages, completion and the JSON schemas; then the .tar.gz archive and, where
+# dpkg-deb exists, the Debian package.
 #
 # usage: image.sh VERSION JDK_HOME TARGET_DIR REPO_ROOT
-#   TARGET_DIR holds deps/ (the runtime jars) and generated/ (man pages and completion).
+#   TARGET_DIR holds deps/ (dev.vcap.cli and every module it requires, as modular jars) and
+#   generated/ (man pages and completion).
 set -euo pipefail
 version="$1" jdk="$2" target="$3" repo="$4"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 name="vcap-$version"
 image="$target/$name"
 rm -rf "$image" "$target/deb"
-mkdir -p "$image/bin" "$image/lib" "$image/share/vcap"
+mkdir -p "$image/bin" "$image/share/vcap"
 
-cp "$target"/deps/*.jar "$image/lib/"
-modules="$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 \
-    --class-path "$image/lib/*" "$image"/lib/*.jar 2>/dev/null | tail -1)"
+# Every jar is a named module (an automatic one would stop jlink: docs/ARCHITECTURE.md, Java
+# modules). Debug attributes stay: a stack trace (exit code 1, docs/CLI.md) names its lines.
 extra="$({ grep -v '^#' "$here/extra-modules" || true; } | tr -s ' \n' ',' | sed 's/^,//; s/,$//')"
-modules="$modules${extra:+,$extra}"
-echo "image: JDK modules $modules"
-"$jdk/bin/jlink" --add-modules "$modules" --output "$image/runtime" --strip-debug --no-man-pages \
-    --no-header-files --compress zip-6
-echo "$modules" | tr ',' '\n' > "$image/runtime/vcap-modules"
+roots="dev.vcap.cli${extra:+,$extra}"
+"$jdk/bin/jlink" --module-path "$target/deps" --add-modules "$roots" --output "$image/runtime" \
+    --no-man-pages --no-header-files --compress zip-6
+echo "$roots" | tr ',' '\n' > "$image/runtime/vcap-modules"
+echo "image: modules $("$image/runtime/bin/java" --list-modules | sed 's/@.*//' | paste -sd, -)"
 
-install -m 755 "$here/../launcher/vcap" "$image/bin/vcap"
+# the modules that call native code, by name, as jnativescan finds them in the linked modules
+native="$("$jdk/bin/jnativescan" --module-path "$target/deps" --add-modules dev.vcap.cli --print-native-access)"
+echo "image: native access for ${native:-no module}"
+sed "s/@NATIVE_ACCESS@/${native:+--enable-native-access=$native}/" "$here/../launcher/vcap" > "$image/bin/vcap"
+chmod 755 "$image/bin/vcap"
 mkdir -p "$image/share/man" "$image/share/bash-completion"
 cp -r "$target/generated/man/man1" "$image/share/man/"
 cp -r "$target/generated/bash-completion/completions" "$image/share/bash-completion/"
@@ -43,7 +48,7 @@ debversion="${version//-/\~}"
 root="$target/deb/vcap"
 mkdir -p "$root/DEBIAN" "$root/usr/lib/vcap" "$root/usr/bin" "$root/usr/share/man/man1" \
     "$root/usr/share/bash-completion/completions" "$root/usr/share/doc/vcap"
-cp -r "$image/bin" "$image/lib" "$image/runtime" "$root/usr/lib/vcap/"
+cp -r "$image/bin" "$image/runtime" "$root/usr/lib/vcap/"
 ln -s ../lib/vcap/bin/vcap "$root/usr/bin/vcap"
 for page in "$image"/share/man/man1/*.1; do gzip -9n < "$page" > "$root/usr/share/man/man1/$(basename "$page").gz"; done
 cp "$image/share/bash-completion/completions/vcap" "$root/usr/share/bash-completion/completions/vcap"

@@ -10,8 +10,10 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.lang.module.ModuleDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -223,12 +225,22 @@ public final class Main {
         }
     }
 
-    /** Reports the version from the jar manifest, or "development build" when run from classes. */
+    /** Reports vcap's version and the Java runtime's. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"vcap " + (v == null ? "development build" : v), "Java " + Runtime.version()};
+            return new String[] {"vcap " + version(), "Java " + Runtime.version()};
         }
+    }
+
+    /**
+     * The version of the module (a linked runtime, the module path), else of the jar's manifest
+     * (the class path), else "development build" (classes).
+     */
+    static String version() {
+        ModuleDescriptor module = Main.class.getModule().getDescriptor();
+        String manifest = Main.class.getPackage().getImplementationVersion();
+        return Optional.ofNullable(module).flatMap(ModuleDescriptor::rawVersion)
+                .orElse(manifest == null ? "development build" : manifest);
     }
 }

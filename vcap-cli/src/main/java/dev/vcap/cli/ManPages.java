@@ -81,7 +81,7 @@ public final class ManPages {
         List<String> description = Arrays.asList(spec.usageMessage().description());
         StringBuilder t = new StringBuilder();
         t.append(".\\\" generated from the picocli model of vcap; do not edit\n");
-        t.append(".TH ").append(name.toUpperCase(Locale.ROOT)).append(" 1 \"\" \"vcap ").append(version())
+        t.append(".TH ").append(name.toUpperCase(Locale.ROOT)).append(" 1 \"\" \"vcap ").append(Main.version())
                 .append("\" \"vcap manual\"\n");
         t.append(".SH NAME\n").append(escape(name)).append(" \\- ").append(escape(summary(spec))).append('\n');
         CommandLine.Help help = new CommandLine.Help(spec,
@@ -191,10 +191,5 @@ public final class ManPages {
     /** Preformatted lines, each escaped. */
     private static String literal(String block) {
         return String.join("\n", block.lines().map(ManPages::escape).toList());
-    }
-
-    private static String version() {
-        String v = ManPages.class.getPackage().getImplementationVersion();
-        return v == null ? "development build" : v;
     }
 }

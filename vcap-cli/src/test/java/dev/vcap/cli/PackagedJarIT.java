@@ -2,17 +2,11 @@ package dev.vcap.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vcap.pci.config.DeviceImage;
-import dev.vcap.pci.config.PciAddress;
-import dev.vcap.pci.dump.LspciTextWriter;
+import dev.vcap.cli.ChildJvm.Run;
+
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,28 +24,13 @@ class PackagedJarIT {
 
     static Path dump;
 
-    record Run(int exitCode, String out, String err) {
-    }
-
     @BeforeAll
     static void writeDump() throws IOException {
-        dump = tmp.resolve("dsa.lspci");
-        try (OutputStream out = Files.newOutputStream(dump)) {
-            new LspciTextWriter(out).write(new DeviceImage(new PciAddress(0, 1, 0, 0), "Intel DSA",
-                    MigrationCommandsTest.model().build(), "dsa.lspci"));
-        }
+        dump = ChildJvm.dsaDump(tmp);
     }
 
     static Run vcap(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        Run run = new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        Run run = ChildJvm.java(tmp, List.of("-jar", JAR.toAbsolutePath().toString()), args);
         assertThat(run.err()).as("stderr of vcap %s", String.join(" ", args)).doesNotContain("Exception");
         return run;
     }

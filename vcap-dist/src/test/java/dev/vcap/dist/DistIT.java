@@ -2,6 +2,7 @@ package dev.vcap.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vcap.linux.testing.FakeSysfs;
 import dev.vcap.pci.capability.DeviceTraits;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpaceBuilder;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -44,6 +46,8 @@ class DistIT {
     static final Path TARGET = Path.of(System.getProperty("vcap.dist.dir", "target"));
     static final String VERSION = System.getProperty("vcap.dist.version", "0.1.0-SNAPSHOT");
     static final Path ROOT = Path.of(System.getProperty("vcap.root", ".."));
+    /** The modular jars the runtime is linked from. */
+    static final Path DEPS = TARGET.resolve("deps");
     /** The PATH of a machine without a JDK of the right version: the system's directories only. */
     static final String SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -161,26 +165,56 @@ class DistIT {
         }
     }
 
+    /**
+     * vcap's modules are linked into the runtime with what they require and nothing else: the
+     * runtime's modules are those the roots resolve to over the JDK and the build's jars.
+     */
     @Test
-    void theRuntimeHoldsJustTheModulesJdepsFoundAndWhatTheyRequire() throws Exception {
-        List<String> listed = Files.readAllLines(home.resolve("runtime/vcap-modules"));
-        assertThat(listed).contains("java.base");
-        Set<String> expected = Configuration.empty().resolve(ModuleFinder.ofSystem(), ModuleFinder.of(), listed)
+    void theRuntimeLinksVcapsModulesAndJustWhatTheyRequire() throws Exception {
+        List<String> roots = Files.readAllLines(home.resolve("runtime/vcap-modules"));
+        assertThat(roots).startsWith("dev.vcap.cli");
+        Set<String> expected = Configuration.empty().resolve(ModuleFinder.ofSystem(), ModuleFinder.of(DEPS), roots)
                 .modules().stream().map(ResolvedModule::name).collect(Collectors.toSet());
+        assertThat(expected).contains("java.base", "dev.vcap.vmm", "com.fasterxml.jackson.databind", "info.picocli");
         Run modules = run(tmp, env(SYSTEM_PATH), List.of(home.resolve("runtime/bin/java").toString(), "--list-modules"));
         assertThat(modules.out().lines().map(l -> l.replaceAll("@.*", "")).collect(Collectors.toSet()))
                 .isEqualTo(expected);
+        assertThat(home.resolve("lib")).as("no jars beside the runtime: everything is linked").doesNotExist();
     }
 
     @Test
-    void theLauncherUsesTheRepositoryLaunchersJvmOptionsAndNativeAccess() throws IOException {
+    void theLauncherUsesTheRepositoryLaunchersJvmOptionsAndGrantsNativeAccessByModule() throws IOException {
         Pattern defaults = Pattern.compile("\\$\\{VCAP_JAVA_OPTS:-([^}]*)}");
         Matcher repo = defaults.matcher(Files.readString(ROOT.resolve("vcap")));
-        Matcher image = defaults.matcher(Files.readString(home.resolve("bin/vcap")));
+        String launcher = Files.readString(home.resolve("bin/vcap"));
+        Matcher image = defaults.matcher(launcher);
         assertThat(repo.find()).as("./vcap has ${VCAP_JAVA_OPTS:-...}").isTrue();
         assertThat(image.find()).isTrue();
         assertThat(image.group(1)).isEqualTo(repo.group(1));
-        assertThat(Files.readString(home.resolve("bin/vcap"))).contains("--enable-native-access=ALL-UNNAMED");
+
+        ToolProvider jnativescan = ToolProvider.findFirst("jnativescan").orElseThrow();
+        var out = new java.io.StringWriter();
+        assertThat(jnativescan.run(new java.io.PrintWriter(out), new java.io.PrintWriter(System.err), "--module-path",
+                DEPS.toString(), "--add-modules", "dev.vcap.cli", "--print-native-access")).isZero();
+        assertThat(out.toString().strip()).contains("dev.vcap.linux");
+        assertThat(launcher).contains(" --enable-native-access=" + out.toString().strip() + " ")
+                .doesNotContain("ALL-UNNAMED").doesNotContain("@NATIVE_ACCESS@");
+    }
+
+    /**
+     * With every module not granted by name refused ({@code --illegal-native-access=deny}), the
+     * Linux commands still reach libc: an ioctl on a /dev/iommu that is a plain file answers ENOTTY.
+     */
+    @Test
+    void theLinuxCommandsCallLibcWithTheLaunchersGrant() throws Exception {
+        FakeSysfs fs = new FakeSysfs(tmp.resolve("host")).iommufd();
+        fs.function("0000:01:00.0").driver("vfio-pci").group(7).vfio("vfio0");
+        Map<String, String> e = env(SYSTEM_PATH);
+        e.put("VCAP_JAVA_OPTS", "-XX:+UseSerialGC --illegal-native-access=deny");
+        Run host = run(tmp, e, List.of(home.resolve("bin/vcap").toString(), "host", "--json", "--sys-root",
+                fs.sys().toString(), "--dev-root", fs.dev().toString()));
+        assertThat(host.out()).as(host.err()).contains("\"0000:01:00.0\"").contains("ENOTTY");
+        assertThat(host.err()).isEmpty();
     }
 
     @Test

@@ -73,7 +73,7 @@ public record KernelFeatures(Feature iommufd, Feature vfioCdev, Feature vfioGrou
             return Feature.no("iommufd", "no " + path + ": iommufd is not built (CONFIG_IOMMUFD) or not loaded"
                     + " (modprobe iommufd)");
         }
-        try (LinuxIommufd fd = host.openIommufd()) {
+        try (LinuxIommufd _ = host.openIommufd()) {
             return Feature.yes("iommufd", path + " opens");
         } catch (HostException e) {
             return Feature.unknown("iommufd", path + " exists but does not open: " + e.errno()

@@ -136,12 +136,6 @@ class ObjectRulesTest {
     }
 
     /**
-     * ALLOC_PASID only marks the domain PASID-compatible for iommufd: VT-d allocates it whether or
-     * not the IOMMU or the device has PASID (intel_iommu_domain_alloc_first_stage and _second_stage
-     * accept the flag; Linux 7.3.4 allocates one for an e1000e). AMD would refuse it without PASID
-     * (amd_iommu_domain_alloc_paging_flags: EOPNOTSUPP); the model is VT-d.
-     */
-    /**
      * iommufd_fops_release: closing /dev/iommu destroys every object left, but not while a device is
      * bound (vfio's bind holds the context); the kernel leaves nothing behind either way.
      */
@@ -156,6 +150,12 @@ class ObjectRulesTest {
         assertThat(r.fd.objectCount()).isZero();
     }
 
+    /**
+     * ALLOC_PASID only marks the domain PASID-compatible for iommufd: VT-d allocates it whether or
+     * not the IOMMU or the device has PASID (intel_iommu_domain_alloc_first_stage and _second_stage
+     * accept the flag; Linux 7.3.4 allocates one for an e1000e). AMD would refuse it without PASID
+     * (amd_iommu_domain_alloc_paging_flags: EOPNOTSUPP); the model is VT-d.
+     */
     @org.junit.jupiter.api.Test
     void hwptUnsupportedIsNotAllocPasidOnVtd() {
         SimHost host = SimHost.builder().iommu(SimIommu.Features.defaults().withPasid(false))

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vcap.vmm.migration.ContractFormatException.Reason;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -92,8 +91,7 @@ class ContractCodecFuzzTest {
         }
         if (canonical.isObject()) {
             assertThat(doc.isObject()).as(path).isTrue();
-            for (Iterator<Map.Entry<String, JsonNode>> it = canonical.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : canonical.properties()) {
                 agrees(f.getValue(), doc.get(f.getKey()), path + "." + f.getKey());
             }
         } else if (canonical.isArray()) {
