@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -160,12 +161,32 @@ final class SurveyCommand implements Callable<Integer> {
             if (r.skipped() != null) {
                 return;
             }
-            out.printf("%-13s %04x:%04x  %-7s %-7s %-7s %-9s %-18s %-9s %-5d %-25s %s%n", r.device().address(),
-                    r.device().vendorId(), r.device().deviceId(), r.policies().get("quirk-table").cell(),
-                    r.policies().get("dvsec-hint").cell(), r.policies().get("gap-search").cell(),
-                    r.qemu().outcome().equals("refused") ? "UNSAFE" : r.qemu().cell(),
-                    r.vcap().cell() + (r.vcap().placed() ? " " + r.vcap().policy() : ""), r.tail(), r.nonZeroGaps().size(),
-                    r.comparison(), shortSource(r.device().origin()));
+            // the header's columns, padded by hand: one row per device, and a Formatter per row was
+            // a measurable part of a large survey (docs/PERFORMANCE.md)
+            StringBuilder row = new StringBuilder(160);
+            pad(row, r.device().address().toString(), 13).append(' ');
+            row.append(HEX.toHexDigits((short) r.device().vendorId())).append(':')
+                    .append(HEX.toHexDigits((short) r.device().deviceId())).append("  ");
+            pad(row, r.policies().get("quirk-table").cell(), 7).append(' ');
+            pad(row, r.policies().get("dvsec-hint").cell(), 7).append(' ');
+            pad(row, r.policies().get("gap-search").cell(), 7).append(' ');
+            pad(row, r.qemu().outcome().equals("refused") ? "UNSAFE" : r.qemu().cell(), 9).append(' ');
+            pad(row, r.vcap().cell() + (r.vcap().placed() ? " " + r.vcap().policy() : ""), 18).append(' ');
+            pad(row, r.tail(), 9).append(' ');
+            pad(row, Integer.toString(r.nonZeroGaps().size()), 5).append(' ');
+            pad(row, r.comparison(), 25).append(' ');
+            out.println(row.append(shortSource(r.device().origin())));
+        }
+
+        private static final HexFormat HEX = HexFormat.of();
+
+        /** {@code text} left-aligned in {@code width} columns, as {@code %-WIDTHs} prints it. */
+        private static StringBuilder pad(StringBuilder row, String text, int width) {
+            row.append(text);
+            for (int i = text.length(); i < width; i++) {
+                row.append(' ');
+            }
+            return row;
         }
 
         @Override
