@@ -71,7 +71,10 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
 
         String cell() {
             return switch (outcome) {
-                case "placed" -> String.format("0x%03x", offset);
+                case "placed" -> { // %03x by hand: one cell per policy per device
+                    String hex = Integer.toHexString(offset);
+                    yield "0x" + "000".substring(Math.min(3, hex.length())) + hex;
+                }
                 case "refused" -> "REFUSED";
                 case "withheld" -> "withheld";
                 default -> "-";

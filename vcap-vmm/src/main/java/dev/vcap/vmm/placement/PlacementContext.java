@@ -79,8 +79,9 @@ public final class PlacementContext {
         for (Quirk q : quirks) {
             for (Quirk.Forbidden f : q.forbidden()) {
                 if (f.range().overlaps(range)) {
-                    return Optional.of(String.format("covers %s, forbidden by quirk '%s' (%s)", f.range(), q.id(),
-                            f.reason()));
+                    // concatenated, not formatted: a forbidden range refuses every offset that covers it
+                    return Optional.of("covers " + f.range() + ", forbidden by quirk '" + q.id() + "' (" + f.reason()
+                            + ")");
                 }
             }
         }
