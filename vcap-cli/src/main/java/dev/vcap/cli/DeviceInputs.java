@@ -7,10 +7,12 @@ import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.dump.Dumps;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Command-line inputs that are dump files, directories of them, or live PCI functions named by address
@@ -32,12 +34,36 @@ final class DeviceInputs {
          *                             (named by address, with the kernel's errno)
          */
         DeviceSource open();
+
+        /** {@link #open()}, telling {@code progress} the bytes read so far as reading goes. */
+        default DeviceSource open(LongConsumer progress) {
+            return open();
+        }
+
+        /** Bytes to read, for a progress bar: a file's size; 0 when unknown (a live function, a pipe). */
+        default long size() {
+            return 0;
+        }
     }
 
     record DumpFile(Path path) implements DeviceInput {
         @Override
         public DeviceSource open() {
             return Dumps.open(path);
+        }
+
+        @Override
+        public DeviceSource open(LongConsumer progress) {
+            return Dumps.open(path, progress);
+        }
+
+        @Override
+        public long size() {
+            try {
+                return Files.isRegularFile(path) ? Files.size(path) : 0;
+            } catch (IOException e) {
+                return 0; // opening it names the problem
+            }
         }
 
         @Override

@@ -1,6 +1,10 @@
 package dev.vcap.cli;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilitySpace;
@@ -12,7 +16,9 @@ import dev.vcap.pci.decode.Decoders;
 import dev.vcap.pci.decode.RegisterField;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.pci.occupancy.ByteRange;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -136,7 +142,6 @@ final class DeviceJson {
         g.writeEndArray();
     }
 
-    /** The whole inspect object of one device; with {@code decode}, register fields too. */
     /** {@code "errors":[{"source","line","message"}]}: the inputs that could not be read. */
     static void errors(JsonGenerator g, List<DumpFormatException> errors) throws IOException {
         g.writeArrayFieldStart("errors");
@@ -150,9 +155,51 @@ final class DeviceJson {
         g.writeEndArray();
     }
 
-    static void device(JsonGenerator g, DeviceAnalysis a, boolean decode) throws IOException {
+    /**
+     * The whole inspect object of one device: its identity, then {@code body} ({@link #body}: with
+     * {@code decode}, register fields too).
+     */
+    static void device(JsonGenerator g, DeviceImage d, SerializableString body) throws IOException {
         g.writeStartObject();
-        identity(g, a.device());
+        identity(g, d);
+        g.writeRaw(body);
+        g.writeEndObject();
+    }
+
+    /**
+     * The keys of {@link #device} after the identity, from a comma on: what the bytes alone decide,
+     * so the devices of a class share them ({@link DeviceClasses}).
+     */
+    static SerializableString body(DeviceAnalysis a, boolean decode) throws IOException {
+        return tail(g -> bodyFields(g, a, decode));
+    }
+
+    /** Keys of an object, written by a generator of their own. */
+    interface Keys {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** What {@link #tail} cuts off the front: an object's opening with one empty key. */
+    private static final String LEAD = "{\"\":0";
+
+    /**
+     * {@code keys} as the text that follows earlier keys of an object ({@code ,"a":1,"b":2}),
+     * encoded once, for {@link JsonGenerator#writeRaw(SerializableString)} into an object whose
+     * generator then goes on after them as after any value: a body shared by the devices of a class.
+     */
+    static SerializableString tail(Keys keys) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator g = new JsonFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeNumberField("", 0);
+            keys.write(g);
+            g.writeEndObject();
+        }
+        String all = bytes.toString(StandardCharsets.UTF_8);
+        return new SerializedString(all.substring(LEAD.length(), all.length() - 1));
+    }
+
+    private static void bodyFields(JsonGenerator g, DeviceAnalysis a, boolean decode) throws IOException {
         g.writeBooleanField("pciExpress", a.chain().isPciExpress());
         if (decode && !a.chain().undecodable()) {
             var header = Decoders.header(a.device().config());
@@ -166,6 +213,5 @@ final class DeviceJson {
         findings(g, a.chain().findings());
         ranges(g, "gaps", a.occupancy().gaps(), null);
         ranges(g, "suspicious", a.occupancy().nonZeroInGaps(), a.device().config());
-        g.writeEndObject();
     }
 }

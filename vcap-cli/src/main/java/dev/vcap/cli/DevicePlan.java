@@ -135,6 +135,15 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
         }
     }
 
+    /**
+     * This plan for another device of the same bytes ({@link DeviceClasses}): everything but the
+     * device is computed from the bytes alone, so it is shared.
+     */
+    DevicePlan forDevice(DeviceImage other) {
+        return other == device ? this : new DevicePlan(other, new DeviceAnalysis(other, physical.chain(),
+                physical.occupancy()), skipped, vcs, hostHidden, actions, plan, refusal, registers, quirks);
+    }
+
     /** Why placement does not apply to a device, or null when it does. */
     static String skipReason(ConfigSpace cs, CapabilityChain chain) {
         if (!chain.isPciExpress()) {

@@ -3,6 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.Finding;
@@ -17,6 +18,7 @@ import dev.vcap.pci.occupancy.ByteRange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,18 +99,22 @@ final class InspectCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         List<String> errors = new ArrayList<>();
+        DeviceClasses<Shared> classes = new DeviceClasses<>(d -> new Shared(DeviceAnalysis.of(d)));
         try (Report report = json ? new JsonReport(main.rawOut(), decode) : new TextReport(spec.commandLine().getOut(), map, decode)) {
             if (sysfs != null) {
                 SysfsReader reader = new SysfsReader(sysfsRoot);
                 List<DeviceImage> devices = sysfs.isEmpty() ? reader.readAll() : List.of(reader.read(parseAddress(sysfs)));
                 for (DeviceImage d : devices) {
-                    report.device(DeviceAnalysis.of(d));
+                    report.device(d, classes.of(d));
                 }
             } else {
+                OutputPace pace = new OutputPace(main, report::flush);
                 for (DeviceInputs.DeviceInput input : DeviceInputs.expand(files, roots.host())) {
-                    try (DeviceSource source = new PrefetchingSource(input.open())) {
+                    try (DeviceSource source = new PrefetchingSource(input.open(), pace::now)) {
                         while (source.hasNext()) {
-                            report.device(DeviceAnalysis.of(source.next()));
+                            DeviceImage d = source.next();
+                            report.device(d, classes.of(d));
+                            pace.afterDevice();
                         }
                     } catch (DumpFormatException e) {
                         err.println("vcap: " + e.getMessage());
@@ -129,10 +135,27 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The analysis of a class of devices with identical bytes ({@link DeviceClasses}), and its report
+     * after the device's identity, written once, the first time a report needs it.
+     */
+    private static final class Shared {
+        final DeviceAnalysis analysis;
+        SerializableString json;
+        String text;
+
+        Shared(DeviceAnalysis analysis) {
+            this.analysis = analysis;
+        }
+    }
+
     private interface Report extends AutoCloseable {
-        void device(DeviceAnalysis a) throws IOException;
+        void device(DeviceImage d, Shared shared) throws IOException;
 
         void error(DumpFormatException e) throws IOException;
+
+        /** Sends what was written so far on to standard output. */
+        void flush() throws IOException;
 
         @Override
         void close() throws IOException;
@@ -152,14 +175,22 @@ final class InspectCommand implements Callable<Integer> {
         }
 
         @Override
-        public void device(DeviceAnalysis a) throws IOException {
+        public void device(DeviceImage d, Shared shared) throws IOException {
             g.writeRaw('\n');
-            DeviceJson.device(g, a, decode);
+            if (shared.json == null) {
+                shared.json = DeviceJson.body(shared.analysis, decode);
+            }
+            DeviceJson.device(g, d, shared.json);
         }
 
         @Override
         public void error(DumpFormatException e) {
             errors.add(e);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            g.flush();
         }
 
         @Override
@@ -185,9 +216,21 @@ final class InspectCommand implements Callable<Integer> {
         }
 
         @Override
-        public void device(DeviceAnalysis a) {
-            DeviceImage d = a.device();
+        public void device(DeviceImage d, Shared shared) {
             out.println(DeviceTitle.of(d));
+            if (shared.text == null) {
+                StringWriter text = new StringWriter();
+                PrintWriter body = new PrintWriter(text);
+                body(body, shared.analysis);
+                body.flush();
+                shared.text = text.toString();
+            }
+            out.print(shared.text);
+        }
+
+        /** Everything after the title: what the bytes alone decide. */
+        private void body(PrintWriter out, DeviceAnalysis a) {
+            DeviceImage d = a.device();
             List<Capability> caps = a.chain().all().toList();
             if (caps.isEmpty()) {
                 out.println("  capabilities: none");
@@ -211,10 +254,10 @@ final class InspectCommand implements Callable<Integer> {
             List<ByteRange> suspicious = a.occupancy().nonZeroInGaps();
             out.println("  non-zero bytes in gaps: " + (suspicious.isEmpty() ? "none" : describe(suspicious)));
             if (decode && !a.chain().undecodable()) {
-                Decoders.header(d.config()).ifPresent(h -> printFields("header", h.fields()));
+                Decoders.header(d.config()).ifPresent(h -> printFields(out, "header", h.fields()));
                 for (Capability c : caps) {
                     Decoders.view(d.config(), c, a.chain().traits())
-                            .ifPresent(v -> printFields(String.format("%s @0x%03x", c.name(), c.offset()), v.fields()));
+                            .ifPresent(v -> printFields(out, String.format("%s @0x%03x", c.name(), c.offset()), v.fields()));
                 }
             }
             if (map) {
@@ -223,7 +266,7 @@ final class InspectCommand implements Callable<Integer> {
             out.println();
         }
 
-        private void printFields(String title, List<RegisterField> fields) {
+        private static void printFields(PrintWriter out, String title, List<RegisterField> fields) {
             out.println("  " + title + ":");
             String register = null;
             for (RegisterField f : fields) {
@@ -244,6 +287,11 @@ final class InspectCommand implements Callable<Integer> {
 
         @Override
         public void error(DumpFormatException e) {
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
         }
 
         @Override

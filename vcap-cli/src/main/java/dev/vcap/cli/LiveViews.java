@@ -40,7 +40,8 @@ final class LiveViews {
         return isLive(config) ? new InMemoryConfigRegion(config) : SimHost.vfioView(config);
     }
 
-    private static synchronized boolean isLive(ConfigSpace config) {
+    /** Whether {@code config} was read live through vfio. */
+    static synchronized boolean isLive(ConfigSpace config) {
         return LIVE.containsKey(config);
     }
 

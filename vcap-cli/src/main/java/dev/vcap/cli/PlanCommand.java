@@ -3,6 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.DeviceSource;
@@ -101,6 +102,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
     boolean json;
 
+    @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal.")
+    boolean progress;
+
     @Override
     public Integer call() throws IOException {
         if (!placement.anyRequested()) {
@@ -120,21 +124,28 @@ final class PlanCommand implements Callable<Integer> {
         String duplicate = null;
         DevicePlan only = null;
         int planned = 0;
+        DeviceClasses<Shared> classes = new DeviceClasses<>(d -> new Shared(DevicePlan.of(d, settings)));
         try (AtomicFile out = emit == null ? null : AtomicFile.create(emit);
                 Report report = json ? new JsonReport(main.rawOut(), emitVmm, settings)
                         : emitVmm != null ? new VmmReport(new VmmEmission.TextReport(spec.commandLine().getOut(), emitVmm),
                                 settings)
-                        : new TextReport(spec.commandLine().getOut())) {
+                        : new TextReport(spec.commandLine().getOut());
+                Progress bar = Progress.over(err, "plan", inputs, progress)) {
             LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
+            OutputPace pace = new OutputPace(main, report::flush);
             for (DeviceInputs.DeviceInput input : inputs) {
-                try (DeviceSource source = input.open()) {
+                try (DeviceSource source = new PrefetchingSource(input.open(bar.reading()), pace::now)) {
                     while (source.hasNext()) {
                         DeviceImage next = source.next();
                         if (!DeviceChecks.usable(next, err, errors)) {
                             continue;
                         }
-                        DevicePlan p = DevicePlan.of(next, settings);
-                        report.device(p);
+                        // --vf plans each function's VF, named and addressed after the function: nothing is shared
+                        Shared shared = settings.vf() ? new Shared(DevicePlan.of(next, settings)) : classes.of(next);
+                        DevicePlan p = settings.vf() ? shared.plan : shared.plan.forDevice(next);
+                        report.device(p, shared);
+                        bar.device();
+                        pace.afterDevice();
                         only = planned++ == 0 ? p : null;
                         if (p.refused()) {
                             refusals.add(PlanText.refusals(p));
@@ -154,6 +165,7 @@ final class PlanCommand implements Callable<Integer> {
                     err.println("vcap: " + e.getMessage());
                     errors.add(e);
                 }
+                bar.step();
             }
             for (String r : refusals) {
                 r.lines().forEach(line -> err.println("vcap: refused: " + line));
@@ -232,8 +244,25 @@ final class PlanCommand implements Callable<Integer> {
         return null;
     }
 
+    /**
+     * A plan shared by the devices of one class ({@link DeviceClasses}), with its output after the
+     * device's title written once, the first time a report needs it.
+     */
+    private static final class Shared {
+        final DevicePlan plan;
+        SerializableString json;
+        String text;
+
+        Shared(DevicePlan plan) {
+            this.plan = plan;
+        }
+    }
+
     private interface Report extends AutoCloseable {
-        void device(DevicePlan p) throws IOException;
+        void device(DevicePlan p, Shared shared) throws IOException;
+
+        /** Sends what was written so far on to standard output. */
+        void flush() throws IOException;
 
         @Override
         void close() throws IOException;
@@ -257,10 +286,18 @@ final class PlanCommand implements Callable<Integer> {
         }
 
         @Override
-        public void device(DevicePlan p) throws IOException {
+        public void device(DevicePlan p, Shared shared) throws IOException {
             g.writeRaw('\n');
-            PlanJson.device(g, p, vmm == null ? null
+            if (shared.json == null) {
+                shared.json = PlanJson.body(p);
+            }
+            PlanJson.device(g, p, shared.json, vmm == null ? null
                     : gen -> VmmEmission.json(gen, vmm, VmmEmission.realize(p, settings, vmm)));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            g.flush();
         }
 
         @Override
@@ -274,8 +311,13 @@ final class PlanCommand implements Callable<Integer> {
 
     private record VmmReport(VmmEmission.TextReport text, PlanSettings settings) implements Report {
         @Override
-        public void device(DevicePlan p) {
+        public void device(DevicePlan p, Shared shared) {
             text.add(p, settings);
+        }
+
+        @Override
+        public void flush() {
+            // nothing yet: QEMU's arguments and libvirt's XML are written when the last device is in
         }
 
         @Override
@@ -292,8 +334,17 @@ final class PlanCommand implements Callable<Integer> {
         }
 
         @Override
-        public void device(DevicePlan p) {
-            PlanText.device(out, p);
+        public void device(DevicePlan p, Shared shared) {
+            if (shared.text == null) {
+                shared.text = PlanText.body(p);
+            }
+            out.println(DeviceTitle.of(p.device()));
+            out.print(shared.text);
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
         }
 
         @Override

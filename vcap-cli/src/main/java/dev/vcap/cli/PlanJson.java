@@ -1,6 +1,7 @@
 package dev.vcap.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.decode.Decoders;
@@ -28,8 +29,32 @@ final class PlanJson {
 
     /** One device; {@code extra} (may be null) adds keys at the end. */
     static void device(JsonGenerator g, DevicePlan p, Extra extra) throws IOException {
+        device(g, p, body(p), extra);
+    }
+
+    /**
+     * One device whose keys after its identity are {@code body} ({@link #body}, written once for the
+     * devices of a class); {@code extra} (may be null) adds keys at the end.
+     */
+    static void device(JsonGenerator g, DevicePlan p, SerializableString body, Extra extra) throws IOException {
         g.writeStartObject();
         DeviceJson.identity(g, p.device());
+        g.writeRaw(body); // the keys below, after a comma: the generator goes on after the last of them
+        if (extra != null) {
+            extra.write(g);
+        }
+        g.writeEndObject();
+    }
+
+    /**
+     * The device's keys after its identity, as {@link #device} writes them, from a comma on: what the
+     * bytes alone decide, so the devices of a class share it.
+     */
+    static SerializableString body(DevicePlan p) throws IOException {
+        return DeviceJson.tail(g -> bodyFields(g, p));
+    }
+
+    private static void bodyFields(JsonGenerator g, DevicePlan p) throws IOException {
         g.writeBooleanField("pciExpress", p.physical().chain().isPciExpress());
         nullableString(g, "skipped", p.skipped());
         g.writeBooleanField("refused", p.refused());
@@ -67,10 +92,6 @@ final class PlanJson {
             quirk(g, q);
         }
         g.writeEndArray();
-        if (extra != null) {
-            extra.write(g);
-        }
-        g.writeEndObject();
     }
 
     static void decision(JsonGenerator g, Decision d, DevicePlan p) throws IOException {

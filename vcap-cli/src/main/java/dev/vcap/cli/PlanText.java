@@ -3,7 +3,6 @@ package dev.vcap.cli;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.pci.capability.Finding;
-import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.vmm.placement.Decision;
 import dev.vcap.vmm.placement.Outcome;
 import dev.vcap.vmm.placement.PlacementFinding;
@@ -11,6 +10,7 @@ import dev.vcap.vmm.placement.PolicyResult;
 import dev.vcap.vmm.placement.Quirk;
 import dev.vcap.vmm.placement.Rejection;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +28,20 @@ final class PlanText {
     }
 
     static void device(PrintWriter out, DevicePlan p) {
-        DeviceImage d = p.device();
-        out.println(DeviceTitle.of(d));
+        out.println(DeviceTitle.of(p.device()));
+        body(out, p);
+    }
+
+    /** Everything {@link #device} prints after the title: what the bytes alone decide. */
+    static String body(DevicePlan p) {
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text);
+        body(out, p);
+        out.flush();
+        return text.toString();
+    }
+
+    private static void body(PrintWriter out, DevicePlan p) {
         if (p.skipped() != null) {
             out.println("  nothing placed: " + p.skipped());
         }

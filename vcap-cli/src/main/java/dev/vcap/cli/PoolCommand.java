@@ -103,6 +103,9 @@ final class PoolCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the plan as JSON (docs/JSON.md).")
     boolean json;
 
+    @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal.")
+    boolean progress;
+
     @Override
     public Integer call() throws IOException {
         if (!pasid && !pri && !ats) {
@@ -118,9 +121,13 @@ final class PoolCommand implements Callable<Integer> {
             AtomicFile.checkWritable(contractOut);
         }
         PoolPlanner.PoolPlan plan;
-        Devices devices = new Devices(DeviceInputs.expand(files, roots.host()));
-        try (devices) {
-            plan = PoolPlanner.plan(devices, options);
+        List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
+        Devices devices;
+        // the contract and every verdict need the whole pool: the output comes after the last device
+        try (Progress bar = Progress.over(spec.commandLine().getErr(), "pool", inputs, progress);
+                Devices read = new Devices(inputs, bar)) {
+            devices = read;
+            plan = PoolPlanner.plan(read, options);
         }
         if (contractOut != null && plan.contract().isPresent()) {
             AtomicFile.write(contractOut, ContractCodec.write(plan.contract().get()));
@@ -232,6 +239,7 @@ final class PoolCommand implements Callable<Integer> {
      */
     private static final class Devices implements Iterator<DeviceImage>, AutoCloseable {
         private final Iterator<DeviceInputs.DeviceInput> files;
+        private final Progress bar;
         private DeviceSource current;
         private DeviceImage pending;
         /** Blockers named as PoolPlanner names devices, {@code origin address}. */
@@ -239,8 +247,9 @@ final class PoolCommand implements Callable<Integer> {
         /** Every device's name, in input order. */
         final Map<String, Integer> inputOrder = new HashMap<>();
 
-        Devices(List<DeviceInputs.DeviceInput> files) {
+        Devices(List<DeviceInputs.DeviceInput> files, Progress bar) {
             this.files = files.iterator();
+            this.bar = bar;
         }
 
         @Override
@@ -251,9 +260,10 @@ final class PoolCommand implements Callable<Integer> {
                     if (!files.hasNext()) {
                         return false;
                     }
-                    current = files.next().open();
+                    current = new PrefetchingSource(files.next().open(bar.reading()));
                 }
                 DeviceImage d = current.next();
+                bar.device();
                 DumpFormatException incomplete = DeviceChecks.incomplete(d);
                 if (incomplete != null) {
                     throw incomplete;
@@ -289,6 +299,7 @@ final class PoolCommand implements Callable<Integer> {
                     throw new UncheckedIOException(e);
                 }
                 current = null;
+                bar.step();
             }
         }
 

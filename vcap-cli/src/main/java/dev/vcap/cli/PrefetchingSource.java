@@ -6,26 +6,40 @@ import java.io.IOException;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a source on a second thread while the caller analyses and prints what was already read:
  * parsing and reporting take similar time, so on two cores this nearly halves a large run. At most
  * {@link #DEPTH} devices wait in between, so memory stays flat. A reader exception is rethrown by
  * {@link #next()} at the position it happened.
+ *
+ * <p>When the next device is late — the input is a pipe fed in steps, or a slow disk — the caller's
+ * {@code stalled} action runs once before waiting on: a command that streams flushes there what it
+ * has written, so each result is seen as soon as it is known, not when the input ends.
  */
 final class PrefetchingSource implements DeviceSource {
 
     static final int DEPTH = 256;
+    /** How long the next device may be late before {@code stalled} runs: parsing one takes far less. */
+    static final long STALL_MILLIS = 5;
     private static final Object END = new Object();
 
     private final DeviceSource source;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(DEPTH);
     private final Thread reader;
+    private final Runnable stalled;
     private Object head;
     private volatile boolean closed;
 
     PrefetchingSource(DeviceSource source) {
+        this(source, () -> {
+        });
+    }
+
+    PrefetchingSource(DeviceSource source, Runnable stalled) {
         this.source = source;
+        this.stalled = stalled;
         this.reader = Thread.ofPlatform().daemon().name("vcap-reader").start(this::readAll);
     }
 
@@ -50,7 +64,11 @@ final class PrefetchingSource implements DeviceSource {
     public boolean hasNext() {
         if (head == null) {
             try {
-                head = queue.take();
+                head = queue.poll(STALL_MILLIS, TimeUnit.MILLISECONDS);
+                if (head == null) {
+                    stalled.run();
+                    head = queue.take();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading", e);

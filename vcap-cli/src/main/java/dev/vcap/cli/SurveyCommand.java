@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -90,33 +91,37 @@ final class SurveyCommand implements Callable<Integer> {
         }
         List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         PrintWriter err = spec.commandLine().getErr();
-        List<SurveyRow> rows = new ArrayList<>();
+        List<SurveyRow> rows = html == null ? null : new ArrayList<>(); // only the page needs every row at the end
         List<DumpFormatException> errors = new ArrayList<>();
         SurveyTotals totals = new SurveyTotals();
         totals.files = inputs.size();
-        try (Progress bar = new Progress(err, "survey", inputs.size(), progress || Progress.stderrIsTerminal())) {
+        DeviceClasses<SurveyRow> classes = new DeviceClasses<>(d -> SurveyRow.of(d, options));
+        try (Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut());
+                Progress bar = Progress.over(err, "survey", inputs, progress)) {
+            OutputPace pace = new OutputPace(main, report::flush);
             for (DeviceInputs.DeviceInput input : inputs) {
-                try (DeviceSource source = input.open()) {
+                try (DeviceSource source = new PrefetchingSource(input.open(bar.reading()), pace::now)) {
                     while (source.hasNext()) {
                         DeviceImage next = source.next();
-                        if (!DeviceChecks.usable(next, null, errors)) {
+                        if (!DeviceChecks.usable(next, err, errors)) {
                             continue;
                         }
-                        SurveyRow row = SurveyRow.of(next, options);
-                        rows.add(row);
+                        SurveyRow row = classes.of(next).forDevice(next);
                         totals.add(row);
+                        report.row(row);
+                        if (rows != null) {
+                            rows.add(row);
+                        }
+                        bar.device();
+                        pace.afterDevice();
                     }
                 } catch (DumpFormatException e) {
+                    err.println("vcap: " + e.getMessage());
                     errors.add(e);
                 }
                 bar.step();
             }
-        }
-        errors.forEach(e -> err.println("vcap: " + e.getMessage()));
-        if (json) {
-            json(rows, totals, errors);
-        } else {
-            text(spec.commandLine().getOut(), rows, totals);
+            report.totals(totals, errors);
         }
         if (html != null) {
             AtomicFile.write(html, SurveyHtml.render(rows, totals).getBytes(StandardCharsets.UTF_8));
@@ -124,25 +129,78 @@ final class SurveyCommand implements Callable<Integer> {
         return errors.isEmpty() ? ExitCodes.OK : ExitCodes.BAD_INPUT;
     }
 
+    /** The survey's output: one row per device as it is surveyed, then the totals. */
+    private interface Report extends AutoCloseable {
+        void row(SurveyRow r) throws IOException;
+
+        void totals(SurveyTotals t, List<DumpFormatException> errors) throws IOException;
+
+        void flush() throws IOException;
+
+        @Override
+        default void close() {
+        }
+    }
+
     // ------------------------------------------------------------------ text
 
-    static void text(PrintWriter out, List<SurveyRow> rows, SurveyTotals t) {
-        out.println("Where does vPASID go? Each policy asked on its own, on the guest-visible config space");
-        out.println("(vfio-pci's view, default hiding policy); '-' = the policy declined (reasons in the totals).");
-        out.println();
-        out.printf("%-13s %-9s  %-7s %-7s %-7s %-9s %-18s %-9s %-5s %-25s %s%n", "ADDRESS", "ID", "QUIRK", "DVSEC",
-                "GAP", "QEMU", "VCAP", "0xFF8", "NZGAP", "QEMU VS VCAP", "SOURCE");
-        for (SurveyRow r : rows) {
-            if (r.skipped() != null) {
-                continue;
-            }
-            out.printf("%-13s %04x:%04x  %-7s %-7s %-7s %-9s %-18s %-9s %-5d %-25s %s%n", r.device().address(),
-                    r.device().vendorId(), r.device().deviceId(), r.policies().get("quirk-table").cell(),
-                    r.policies().get("dvsec-hint").cell(), r.policies().get("gap-search").cell(),
-                    r.qemu().outcome().equals("refused") ? "UNSAFE" : r.qemu().cell(),
-                    r.vcap().cell() + (r.vcap().placed() ? " " + r.vcap().policy() : ""), r.tail(), r.nonZeroGaps().size(),
-                    r.comparison(), shortSource(r.device().origin()));
+    private static final class TextReport implements Report {
+        private final PrintWriter out;
+
+        TextReport(PrintWriter out) {
+            this.out = out;
+            out.println("Where does vPASID go? Each policy asked on its own, on the guest-visible config space");
+            out.println("(vfio-pci's view, default hiding policy); '-' = the policy declined (reasons in the totals).");
+            out.println();
+            out.printf("%-13s %-9s  %-7s %-7s %-7s %-9s %-18s %-9s %-5s %-25s %s%n", "ADDRESS", "ID", "QUIRK", "DVSEC",
+                    "GAP", "QEMU", "VCAP", "0xFF8", "NZGAP", "QEMU VS VCAP", "SOURCE");
         }
+
+        @Override
+        public void row(SurveyRow r) {
+            if (r.skipped() != null) {
+                return;
+            }
+            // the header's columns, padded by hand: one row per device, and a Formatter per row was
+            // a measurable part of a large survey (docs/PERFORMANCE.md)
+            StringBuilder row = new StringBuilder(160);
+            pad(row, r.device().address().toString(), 13).append(' ');
+            row.append(HEX.toHexDigits((short) r.device().vendorId())).append(':')
+                    .append(HEX.toHexDigits((short) r.device().deviceId())).append("  ");
+            pad(row, r.policies().get("quirk-table").cell(), 7).append(' ');
+            pad(row, r.policies().get("dvsec-hint").cell(), 7).append(' ');
+            pad(row, r.policies().get("gap-search").cell(), 7).append(' ');
+            pad(row, r.qemu().outcome().equals("refused") ? "UNSAFE" : r.qemu().cell(), 9).append(' ');
+            pad(row, r.vcap().cell() + (r.vcap().placed() ? " " + r.vcap().policy() : ""), 18).append(' ');
+            pad(row, r.tail(), 9).append(' ');
+            pad(row, Integer.toString(r.nonZeroGaps().size()), 5).append(' ');
+            pad(row, r.comparison(), 25).append(' ');
+            out.println(row.append(shortSource(r.device().origin())));
+        }
+
+        private static final HexFormat HEX = HexFormat.of();
+
+        /** {@code text} left-aligned in {@code width} columns, as {@code %-WIDTHs} prints it. */
+        private static StringBuilder pad(StringBuilder row, String text, int width) {
+            row.append(text);
+            for (int i = text.length(); i < width; i++) {
+                row.append(' ');
+            }
+            return row;
+        }
+
+        @Override
+        public void totals(SurveyTotals t, List<DumpFormatException> errors) {
+            text(out, t);
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
+        }
+    }
+
+    static void text(PrintWriter out, SurveyTotals t) {
         out.println();
         out.println("Totals");
         out.printf("  files %d, devices %d, surveyed %d (assignable PCI Express with 4 KiB config space), skipped %d%n",
@@ -180,11 +238,18 @@ final class SurveyCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ JSON
 
-    private void json(List<SurveyRow> rows, SurveyTotals t, List<DumpFormatException> errors) throws IOException {
-        JsonGenerator g = new JsonFactory().createGenerator(main.rawOut(), JsonEncoding.UTF8);
-        g.writeStartObject();
-        g.writeArrayFieldStart("devices");
-        for (SurveyRow r : rows) {
+    /** Streams {"devices":[...], then "totals" and "errors"}, one device per line. */
+    private static final class JsonReport implements Report {
+        private final JsonGenerator g;
+
+        JsonReport(java.io.OutputStream out) throws IOException {
+            g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8);
+            g.writeStartObject();
+            g.writeArrayFieldStart("devices");
+        }
+
+        @Override
+        public void row(SurveyRow r) throws IOException {
             g.writeRaw('\n');
             g.writeStartObject();
             g.writeStringField("address", r.device().address().toString());
@@ -219,40 +284,49 @@ final class SurveyCommand implements Callable<Integer> {
             g.writeEndArray();
             g.writeEndObject();
         }
-        g.writeEndArray();
-        g.writeRaw('\n');
-        g.writeObjectFieldStart("totals");
-        g.writeNumberField("files", t.files);
-        g.writeNumberField("devices", t.devices);
-        g.writeNumberField("surveyed", t.surveyed);
-        map(g, "skipped", t.skipped);
-        g.writeNumberField("withPhysicalPasid", t.withPhysicalPasid);
-        g.writeNumberField("withNonZeroGaps", t.withNonZeroGaps);
-        g.writeNumberField("nonZeroGapRuns", t.nonZeroGapRuns);
-        g.writeObjectFieldStart("policies");
-        for (String c : SurveyTotals.COLUMNS) {
-            g.writeObjectFieldStart(c);
-            for (String o : List.of("placed", "declined", "refused", "withheld")) {
-                g.writeNumberField(o, t.outcome(c, o));
+
+        @Override
+        public void flush() throws IOException {
+            g.flush();
+        }
+
+        @Override
+        public void totals(SurveyTotals t, List<DumpFormatException> errors) throws IOException {
+            g.writeEndArray();
+            g.writeRaw('\n');
+            g.writeObjectFieldStart("totals");
+            g.writeNumberField("files", t.files);
+            g.writeNumberField("devices", t.devices);
+            g.writeNumberField("surveyed", t.surveyed);
+            map(g, "skipped", t.skipped);
+            g.writeNumberField("withPhysicalPasid", t.withPhysicalPasid);
+            g.writeNumberField("withNonZeroGaps", t.withNonZeroGaps);
+            g.writeNumberField("nonZeroGapRuns", t.nonZeroGapRuns);
+            g.writeObjectFieldStart("policies");
+            for (String c : SurveyTotals.COLUMNS) {
+                g.writeObjectFieldStart(c);
+                for (String o : List.of("placed", "declined", "refused", "withheld")) {
+                    g.writeNumberField(o, t.outcome(c, o));
+                }
+                map(g, "reasons", t.reasons.get(c));
+                g.writeEndObject();
             }
-            map(g, "reasons", t.reasons.get(c));
             g.writeEndObject();
+            map(g, "tail", t.tail);
+            map(g, "comparison", t.comparison);
+            map(g, "vcapPolicy", t.vcapPolicy);
+            g.writeNumberField("vcapAtTail", t.vcapAtTail);
+            g.writeObjectFieldStart("vcapOffsets");
+            for (var e : t.vcapOffsets.entrySet()) {
+                g.writeNumberField(String.format("0x%03x", e.getKey()), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+            DeviceJson.errors(g, errors);
+            g.writeEndObject();
+            g.writeRaw('\n');
+            g.flush();
         }
-        g.writeEndObject();
-        map(g, "tail", t.tail);
-        map(g, "comparison", t.comparison);
-        map(g, "vcapPolicy", t.vcapPolicy);
-        g.writeNumberField("vcapAtTail", t.vcapAtTail);
-        g.writeObjectFieldStart("vcapOffsets");
-        for (var e : t.vcapOffsets.entrySet()) {
-            g.writeNumberField(String.format("0x%03x", e.getKey()), e.getValue());
-        }
-        g.writeEndObject();
-        g.writeEndObject();
-        DeviceJson.errors(g, errors);
-        g.writeEndObject();
-        g.writeRaw('\n');
-        g.flush();
     }
 
     private static void answer(JsonGenerator g, String field, SurveyRow.Answer a) throws IOException {

@@ -1,5 +1,6 @@
 package dev.vcap.cli;
 
+import dev.vcap.host.ConfigRegion;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilitySpace;
@@ -70,12 +71,21 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
 
         String cell() {
             return switch (outcome) {
-                case "placed" -> String.format("0x%03x", offset);
+                case "placed" -> { // %03x by hand: one cell per policy per device
+                    String hex = Integer.toHexString(offset);
+                    yield "0x" + "000".substring(Math.min(3, hex.length())) + hex;
+                }
                 case "refused" -> "REFUSED";
                 case "withheld" -> "withheld";
                 default -> "-";
             };
         }
+    }
+
+    /** This row for another device of the same bytes ({@link DeviceClasses}): only the device differs. */
+    SurveyRow forDevice(DeviceImage other) {
+        return other == device ? this : new SurveyRow(other, skipped, policies, qemu, vcap, tail, tailDetail, nonZeroGaps,
+                physicalPasid, comparison);
     }
 
     static SurveyRow of(DeviceImage device, PlacementOptions options) {
@@ -88,7 +98,9 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
         if (skipped == null) {
             skipped = DevicePlan.skipReason(cs, physical.chain());
         }
-        VirtualConfigSpace base = skipped == null ? guest(device) : null;
+        // one vfio view serves the three guests built over it: placement never writes to the host
+        ConfigRegion view = skipped == null ? LiveViews.of(device) : null;
+        VirtualConfigSpace base = view == null ? null : guest(view);
         if (base != null && !base.hasExtendedList()) {
             skipped = "vfio-pci's view has no extended capability list";
         }
@@ -101,8 +113,8 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
                 answers.put(r.policy(), answer(r.policy(), r.outcome()));
             }
         }
-        Answer qemu = decide(device, options.withCompat(PlacementOptions.Compat.QEMU));
-        Answer vcap = decide(device, options.withCompat(PlacementOptions.Compat.VCAP));
+        Answer qemu = decide(guest(view), options.withCompat(PlacementOptions.Compat.QEMU));
+        Answer vcap = decide(guest(view), options.withCompat(PlacementOptions.Compat.VCAP));
 
         int tailAt = PlacementEngine.QEMU_DEFAULT_PASID_OFFSET;
         int length = SyntheticCapability.PASID.length();
@@ -147,15 +159,19 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
 
     /** The guest-visible config space before placement: vfio-pci's view, then the default hiding policy. */
     static VirtualConfigSpace guest(DeviceImage device) {
-        VirtualConfigSpace vcs = VirtualConfigSpace.over(LiveViews.of(device));
+        return guest(LiveViews.of(device));
+    }
+
+    private static VirtualConfigSpace guest(ConfigRegion view) {
+        VirtualConfigSpace vcs = VirtualConfigSpace.over(view);
         HidingPolicy.defaults().apply(vcs);
         return vcs;
     }
 
-    private static Answer decide(DeviceImage device, PlacementOptions options) {
+    private static Answer decide(VirtualConfigSpace guest, PlacementOptions options) {
         Map<SyntheticCapability, CapabilityDefinition> request = Map.of(SyntheticCapability.PASID,
                 Synthesizers.pasid(new PasidSupport(PasidSupport.MAX_WIDTH, false, false)));
-        Decision d = PlacementEngine.place(guest(device), request, options).decision(SyntheticCapability.PASID)
+        Decision d = PlacementEngine.place(guest, request, options).decision(SyntheticCapability.PASID)
                 .orElseThrow();
         if (d.unusable()) { // a refusal, or QEMU's placement with an error finding: what it damages is the reason
             String why = d.refused() ? d.reason() : d.findings().stream().filter(f -> f.isError()).findFirst()

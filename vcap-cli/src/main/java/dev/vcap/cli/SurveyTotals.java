@@ -49,7 +49,7 @@ final class SurveyTotals {
             nonZeroGapRuns += r.nonZeroGaps().size();
         }
         if (r.skipped() != null) {
-            skipped.merge(reasonClass(r.skipped()), 1, Integer::sum);
+            skipped.merge(classOf(r.skipped()), 1, Integer::sum);
             return;
         }
         surveyed++;
@@ -73,12 +73,29 @@ final class SurveyTotals {
     private void count(String column, SurveyRow.Answer a) {
         outcomes.get(column).merge(a.outcome(), 1, Integer::sum);
         if (!a.placed()) {
-            reasons.get(column).merge(reasonClass(a.reason()), 1, Integer::sum);
+            reasons.get(column).merge(classOf(a.reason()), 1, Integer::sum);
         }
     }
 
     int outcome(String column, String outcome) {
         return outcomes.get(column).getOrDefault(outcome, 0);
+    }
+
+    /** Reasons already classed: the devices of a class share their reasons' strings, and classing takes three regexes. */
+    private final Map<String, String> classed = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 4 * DeviceClasses.CAPACITY;
+        }
+    };
+
+    private String classOf(String reason) {
+        String c = classed.get(reason);
+        if (c == null) {
+            c = reasonClass(reason);
+            classed.put(reason, c);
+        }
+        return c;
     }
 
     /** A reason with the device-specific parts taken out, so that equal reasons group. */

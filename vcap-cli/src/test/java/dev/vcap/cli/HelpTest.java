@@ -66,6 +66,33 @@ class HelpTest {
         assertThat(missing).isEmpty();
     }
 
+    /**
+     * A run builds in full only the model of the command it runs ({@code Main.commandLine}); what it
+     * prints of the others — {@code vcap --help}, {@code vcap help CMD}, a misspelt command's
+     * suggestions — is what the full model (the man pages' and completion's) prints.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "help", "help plan", "help survey", "plna", "inspect --nope"})
+    void aRunPrintsWhatTheFullModelPrints(String args) {
+        String[] argv = args.split(" ");
+        CliRun lazy = CliRun.of(argv);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine full = Main.commandLine();
+        full.setOut(new java.io.PrintWriter(out));
+        full.setErr(new java.io.PrintWriter(err));
+        full.setParameterExceptionHandler((ex, a) -> {
+            err.write("vcap: " + ex.getMessage() + System.lineSeparator());
+            picocli.CommandLine.UnmatchedArgumentException.printSuggestions(ex, new java.io.PrintWriter(err, true));
+            return ExitCodes.USAGE;
+        });
+        int code = full.execute(argv);
+        assertThat(lazy.exitCode()).isEqualTo(code);
+        assertThat(lazy.out()).isEqualTo(out.toString());
+        assertThat(lazy.err()).startsWith(err.toString());
+        assertThat(lazy.out() + lazy.err()).isNotBlank();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "simulate", "inspect", "plan", "survey", "report", "check-migration", "pool", "host",
         "probe"})

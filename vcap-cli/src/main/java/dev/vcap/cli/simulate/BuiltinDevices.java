@@ -19,9 +19,10 @@ import java.util.function.Supplier;
  * <li>{@code plain-endpoint}: a PCIe endpoint with AER and nothing PASID-related.</li>
  * </ul>
  */
-final class BuiltinDevices {
+public final class BuiltinDevices {
 
-    static final Map<String, Supplier<ConfigSpace>> ALL = Map.of(
+    /** Each device by name, built afresh. */
+    public static final Map<String, Supplier<ConfigSpace>> ALL = Map.of(
             "pasid-pf", BuiltinDevices::pasidPf,
             "plain-endpoint", BuiltinDevices::plainEndpoint);
 

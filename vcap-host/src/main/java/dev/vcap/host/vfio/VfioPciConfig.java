@@ -65,6 +65,13 @@ public final class VfioPciConfig implements ConfigRegion {
      */
     private static final int MSI_QMAX = 0;
     private final PasidExposure pasid;
+    /**
+     * Per byte, where {@code vfio_find_cap_start} finds its structure to start; and per dword,
+     * whether all four bytes are raw (no visible capability owns them): the map is final once built,
+     * so both are computed once, and most reads of extended space take the raw path.
+     */
+    private final int[] start;
+    private final boolean[] rawDword;
 
     public VfioPciConfig(VfioPciBackend dev, PasidOption option) {
         this.dev = dev;
@@ -85,6 +92,20 @@ public final class VfioPciConfig implements ConfigRegion {
         capInit();
         ecapInit();
         this.pasid = emulatePasid(option);
+        this.start = new int[cfgSize];
+        this.rawDword = new boolean[cfgSize / 4];
+        for (int pos = 0; pos < cfgSize; pos++) {
+            // findCapStart's walk back, one byte at a time: a byte continuing its left neighbour's
+            // structure starts where the neighbour does
+            int base = pos >= ConfigSpace.CONVENTIONAL_SIZE ? ConfigSpace.CONVENTIONAL_SIZE : ConfigSpace.HEADER_SIZE;
+            boolean continues = pos >= ConfigSpace.HEADER_SIZE && pos - 1 >= base && map[pos - 1] == map[pos]
+                    && (map[pos] >= 0 || map[pos] == EMULATED_PASID);
+            start[pos] = continues ? start[pos - 1] : findCapStart(pos);
+        }
+        for (int d = 0; d < rawDword.length; d++) {
+            int p = 4 * d;
+            rawDword[d] = map[p] == INVALID && map[p + 1] == INVALID && map[p + 2] == INVALID && map[p + 3] == INVALID;
+        }
     }
 
     // ------------------------------------------------------------------ building
@@ -335,7 +356,7 @@ public final class VfioPciConfig implements ConfigRegion {
             return "the header";
         }
         CapabilitySpace space = pos >= ConfigSpace.CONVENTIONAL_SIZE ? CapabilitySpace.EXTENDED : CapabilitySpace.STANDARD;
-        return CapabilityKind.nameOf(space, id) + " (at 0x" + Integer.toHexString(capStart(pos)) + ")";
+        return CapabilityKind.nameOf(space, id) + " (at 0x" + Integer.toHexString(findCapStart(pos)) + ")";
     }
 
     // ------------------------------------------------------------------ access
@@ -377,6 +398,9 @@ public final class VfioPciConfig implements ConfigRegion {
     @Override
     public synchronized int read(int offset, int width) {
         ConfigRegion.checkAccess(cfgSize, offset, width);
+        if (width == 4 && (offset & 3) == 0 && rawDword[offset >>> 2]) {
+            return hw.read(offset, 4); // one raw chunk: what the loop below does for it
+        }
         int value = 0;
         for (int done = 0; done < width;) {
             int pos = offset + done;
@@ -437,8 +461,13 @@ public final class VfioPciConfig implements ConfigRegion {
         return VfioPermissions.cap(id);
     }
 
-    /** vfio_find_cap_start. */
+    /** vfio_find_cap_start, as computed once per byte when the map was built. */
     private int capStart(int pos) {
+        return start[pos];
+    }
+
+    /** vfio_find_cap_start. */
+    private int findCapStart(int pos) {
         int id = map[pos];
         if (id < 0 && id != EMULATED_PASID) {
             return pos;

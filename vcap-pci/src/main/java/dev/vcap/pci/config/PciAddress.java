@@ -1,5 +1,6 @@
 package dev.vcap.pci.config;
 
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -86,7 +87,7 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
 
     /** {@code bb:dd.f} when the domain is 0, else the full form: what lspci prints without -D. */
     public String shortForm() {
-        return domain == 0 ? String.format(Locale.ROOT, "%02x:%02x.%x", bus, device, function) : toString();
+        return domain == 0 ? busDeviceFunction(new StringBuilder(7)).toString() : toString();
     }
 
     @Override
@@ -96,6 +97,17 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%04x:%02x:%02x.%x", domain, bus, device, function);
+        // by hand rather than String.format: every device of a large input is named by it
+        StringBuilder s = new StringBuilder(12);
+        s.append(domain >>> 16 == 0 ? HEX.toHexDigits((short) domain) : Integer.toHexString(domain)).append(':');
+        return busDeviceFunction(s).toString();
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** {@code %02x:%02x.%x} of bus, device and function. */
+    private StringBuilder busDeviceFunction(StringBuilder s) {
+        return s.append(HEX.toHexDigits((byte) bus)).append(':').append(HEX.toHexDigits((byte) device)).append('.')
+                .append(Character.forDigit(function, 16));
     }
 }

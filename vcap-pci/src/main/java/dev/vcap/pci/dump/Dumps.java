@@ -4,12 +4,14 @@ import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Opens any supported dump by content: {@code lspci} text, or a binary config image of exactly 64,
@@ -28,6 +30,15 @@ public final class Dumps {
      * @throws DumpFormatException when the file is missing, a directory, or unreadable
      */
     public static DeviceSource open(Path file) {
+        return open(file, read -> {
+        });
+    }
+
+    /**
+     * {@link #open(Path)}, telling {@code progress} how many bytes of the file have been read so far
+     * each time reading goes on (from the thread that reads the source), for a progress bar.
+     */
+    public static DeviceSource open(Path file, LongConsumer progress) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw new DumpFormatException(name, 0, "is a directory; expected a dump file (lspci text or a binary config image)");
@@ -44,13 +55,44 @@ public final class Dumps {
             if (isImageSize(size)) {
                 byte[] bytes = Files.readAllBytes(file);
                 if (!looksLikeText(bytes)) {
+                    progress.accept(bytes.length);
                     return DeviceSource.of(List.of(binaryImage(bytes, name, addressFromPath(file))));
                 }
             }
-            InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            InputStream in = new BufferedInputStream(new Counting(Files.newInputStream(file), progress), 1 << 16);
             return new LspciTextReader(in, name);
         } catch (IOException e) {
             throw new DumpFormatException(name, 0, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** An input stream that reports the bytes read so far after every read. */
+    private static final class Counting extends FilterInputStream {
+        private final LongConsumer progress;
+        private long read;
+
+        Counting(InputStream in, LongConsumer progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                progress.accept(++read);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                read += n;
+                progress.accept(read);
+            }
+            return n;
         }
     }
 

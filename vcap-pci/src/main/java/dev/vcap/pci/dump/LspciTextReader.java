@@ -6,7 +6,10 @@ import dev.vcap.pci.config.PciAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +104,8 @@ public final class LspciTextReader implements DeviceSource {
 
     /** Reads lines until a device is complete; null at the end of the input. */
     private DeviceImage advance() {
-        while (readLine()) {
+        // the hex lines of the common layout are taken before each line read one by one
+        for (readHexLines(); readLine(); readHexLines()) {
             if (isBlank()) {
                 if (address != null) {
                     return finishDevice();
@@ -167,7 +171,7 @@ public final class LspciTextReader implements DeviceSource {
                     + " the 64-byte header (4 hex lines)");
         }
         anyDevice = true;
-        return new DeviceImage(a, description, ConfigSpace.copyOf(Arrays.copyOf(data, nextOffset)),
+        return new DeviceImage(a, description, ConfigSpace.wrap(Arrays.copyOf(data, nextOffset)),
                 name + ":" + headerLine);
     }
 
@@ -199,6 +203,10 @@ public final class LspciTextReader implements DeviceSource {
         while (end > p && (buf[end - 1] == ' ' || buf[end - 1] == '\t')) {
             end--;
         }
+        if (end - p == HEX_LINE_LENGTH && wellFormed(p, offset)) {
+            nextOffset = offset + BYTES_PER_LINE;
+            return;
+        }
         for (int i = 0; i < BYTES_PER_LINE; i++) {
             int hi = p + 1 < end ? HEX[buf[p] & 0xFF] : -1;
             int lo = p + 1 < end ? HEX[buf[p + 1] & 0xFF] : -1;
@@ -212,6 +220,63 @@ public final class LspciTextReader implements DeviceSource {
             p += 3;
         }
         nextOffset = offset + BYTES_PER_LINE;
+    }
+
+    /**
+     * Takes, straight from the buffer, the hex lines that follow as {@code lspci -xxxx} prints them —
+     * the expected offset in two (below 0x100) or three digits, {@code ": "}, 16 well-formed bytes,
+     * a newline — until a line that is not one, or the end of what is buffered; the line-by-line path
+     * takes that line, and reports it when it is wrong. Reading never waits here, so a device is
+     * still returned as soon as its blank line is read.
+     */
+    private void readHexLines() {
+        if (address == null || skipRestOfLine) {
+            return;
+        }
+        byte[] b = buf;
+        while (nextOffset < ConfigSpace.EXTENDED_SIZE) {
+            int digits = nextOffset < ConfigSpace.CONVENTIONAL_SIZE ? 2 : 3;
+            int p = pos;
+            int newline = p + digits + 2 + HEX_LINE_LENGTH;
+            if (newline >= limit || b[newline] != '\n' || b[p + digits] != ':' || b[p + digits + 1] != ' ') {
+                return;
+            }
+            int offset = 0;
+            for (int i = 0; i < digits; i++) {
+                offset = offset << 4 | HEX[b[p + i] & 0xFF];
+            }
+            if (offset != nextOffset || !wellFormed(p + digits + 2, offset)) {
+                return;
+            }
+            lineNo++;
+            pos = newline + 1;
+            nextOffset = offset + BYTES_PER_LINE;
+        }
+    }
+
+    /** The 16 bytes of a hex line, two digits each and single spaces between: 47 characters. */
+    private static final int HEX_LINE_LENGTH = 3 * BYTES_PER_LINE - 1;
+
+    /**
+     * Parses the 16 bytes of a line of exactly {@link #HEX_LINE_LENGTH} characters from {@code p}
+     * into {@code data} at {@code offset}, and says whether they were well formed; when not, the
+     * caller's byte-by-byte loop finds the byte and reports it. Nearly every line of a dump is this.
+     */
+    private boolean wellFormed(int p, int offset) {
+        byte[] b = buf;
+        byte[] out = data;
+        int invalid = 0; // any digit's value negative
+        int separators = 0; // any separator not a space
+        for (int i = 0; i < BYTES_PER_LINE; i++) {
+            int at = p + 3 * i;
+            int value = HEX[b[at] & 0xFF] << 4 | HEX[b[at + 1] & 0xFF];
+            invalid |= value;
+            out[offset + i] = (byte) value;
+        }
+        for (int i = 0; i < BYTES_PER_LINE - 1; i++) {
+            separators |= b[p + 3 * i + 2] ^ ' ';
+        }
+        return invalid >= 0 && separators == 0;
     }
 
     private boolean isBlank() {
@@ -294,7 +359,7 @@ public final class LspciTextReader implements DeviceSource {
                 return false;
             }
             while (true) {
-                for (int i = pos; i < limit; i++) {
+                for (int i = newlineOrNul(pos, limit); i < limit; i++) {
                     byte b = buf[i];
                     if (b == '\n') {
                         setLine(pos, i);
@@ -331,6 +396,30 @@ public final class LspciTextReader implements DeviceSource {
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": " + e.getMessage(), e);
         }
+    }
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = ONES * '\n';
+
+    /**
+     * The first index in {@code [from, to)} that may hold a newline or a NUL, eight bytes at a time
+     * ({@code to} when none can): a word has such a byte exactly when {@code (x - 0x01..) & ~x &
+     * 0x80..} is not zero for {@code x} the word or the word xor newlines, and its lowest flagged
+     * byte is one. The caller checks byte by byte from there.
+     */
+    private int newlineOrNul(int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long v = (long) LONG.get(buf, i);
+            long n = v ^ NEWLINES;
+            long hit = ((v - ONES) & ~v | (n - ONES) & ~n) & HIGHS;
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        return i;
     }
 
     private boolean skipToNewline() throws IOException {

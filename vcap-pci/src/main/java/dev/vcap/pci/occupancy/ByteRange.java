@@ -39,6 +39,13 @@ public record ByteRange(int start, int end) implements Comparable<ByteRange> {
     /** {@code 0x100-0x13f} (inclusive end, as people write ranges). */
     @Override
     public String toString() {
-        return String.format("0x%03x-0x%03x", start, end - 1);
+        // by hand rather than String.format: placement names ranges in refusals of many offsets
+        return "0x" + hex3(start) + "-0x" + hex3(end - 1);
+    }
+
+    /** {@code %03x}. */
+    private static String hex3(int value) {
+        String hex = Integer.toHexString(value);
+        return hex.length() >= 3 ? hex : "00".substring(hex.length() - 1) + hex;
     }
 }

@@ -20,8 +20,25 @@ public final class ChainEditException extends RuntimeException {
     private final Reason reason;
 
     public ChainEditException(Reason reason, String message) {
-        super(message);
+        this(reason, message, true);
+    }
+
+    private ChainEditException(Reason reason, String message, boolean stackTrace) {
+        super(message, null, stackTrace, stackTrace);
         this.reason = reason;
+    }
+
+    /**
+     * A refusal reported as a value ({@link ChainEditor#check}) rather than thrown: placement asks
+     * about every candidate offset of extended space, so no stack trace is taken.
+     */
+    static ChainEditException asValue(Reason reason, String message) {
+        return new ChainEditException(reason, message, false);
+    }
+
+    /** This refusal as an exception to throw, with the stack of the edit that throws it. */
+    ChainEditException toThrow() {
+        return new ChainEditException(reason, getMessage());
     }
 
     public Reason reason() {

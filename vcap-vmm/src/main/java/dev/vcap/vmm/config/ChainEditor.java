@@ -79,7 +79,7 @@ public final class ChainEditor {
         long stamp = vcs.lock.writeLock();
         try {
             check(definition.space(), offset, definition.length()).ifPresent(e -> {
-                throw e;
+                throw e.toThrow();
             });
             return link(offset, definition);
         } finally {
@@ -96,7 +96,7 @@ public final class ChainEditor {
         try {
             int offset = firstFreeAfterLast(definition.space());
             check(definition.space(), offset, definition.length()).ifPresent(e -> {
-                throw e;
+                throw e.toThrow();
             });
             return link(offset, definition);
         } finally {
@@ -121,7 +121,7 @@ public final class ChainEditor {
                 }
                 last = problem.get();
             }
-            throw last != null ? last
+            throw last != null ? last.toThrow()
                     : new ChainEditException(ChainEditException.Reason.OUT_OF_BOUNDS, "no candidate offsets given");
         } finally {
             vcs.lock.unlockWrite(stamp);
@@ -297,12 +297,14 @@ public final class ChainEditor {
         }
         int low = space == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE : EXTENDED_HEAD;
         int high = space == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : vcs.size;
+        // the refusals' messages are concatenated, not formatted: placement asks about every dword
+        // offset of extended space, and most are refused
         if (offset % 4 != 0) {
-            return fail(ChainEditException.Reason.UNALIGNED, String.format("offset 0x%x is not dword aligned", offset));
+            return fail(ChainEditException.Reason.UNALIGNED, "offset 0x" + hex(offset) + " is not dword aligned");
         }
         if (offset < low || offset + length > high) {
-            return fail(ChainEditException.Reason.OUT_OF_BOUNDS, String.format(
-                    "%d bytes at 0x%x do not fit in %s space (0x%x-0x%x)", length, offset, space.label(), low, high - 1));
+            return fail(ChainEditException.Reason.OUT_OF_BOUNDS, length + " bytes at 0x" + hex(offset) + " do not fit in "
+                    + space.label() + " space (0x" + hex(low) + "-0x" + hex(high - 1) + ")");
         }
         for (VirtualCapability c : list(space)) {
             if (c.overlaps(offset, offset + length)) {
@@ -311,8 +313,8 @@ public final class ChainEditor {
         }
         for (HiddenCapability h : vcs.hidden) {
             if (h.space() == space && !h.dropped() && offset < h.end() && h.offset() < offset + length) {
-                return overlap(offset, length, String.format("hidden %s@0x%x (%d bytes; its registers are still the"
-                        + " device's)", h.name(), h.offset(), h.length()));
+                return overlap(offset, length, "hidden " + h.name() + "@0x" + hex(h.offset()) + " (" + h.length()
+                        + " bytes; its registers are still the device's)");
             }
         }
         if (space == CapabilitySpace.EXTENDED && vcs.firstExtendedNeedsStub() && offset != EXTENDED_HEAD
@@ -323,12 +325,16 @@ public final class ChainEditor {
     }
 
     private static Optional<ChainEditException> overlap(int offset, int length, String what) {
-        return fail(ChainEditException.Reason.OVERLAP, String.format("%d bytes at 0x%x would overlap %s", length, offset,
-                what));
+        return fail(ChainEditException.Reason.OVERLAP, length + " bytes at 0x" + hex(offset) + " would overlap " + what);
+    }
+
+    /** {@code %x} of a non-negative int. */
+    private static String hex(int value) {
+        return Integer.toHexString(value);
     }
 
     private static Optional<ChainEditException> fail(ChainEditException.Reason reason, String message) {
-        return Optional.of(new ChainEditException(reason, message));
+        return Optional.of(ChainEditException.asValue(reason, message));
     }
 
     private int firstFreeAfterLast(CapabilitySpace space) {

@@ -33,6 +33,8 @@ public record VirtualCapability(CapabilitySpace space, int offset, int id, int v
 
     @Override
     public String toString() {
-        return String.format("%s %s@0x%x (%d bytes, %s)", space.label(), name(), offset, length, origin.label());
+        // concatenated, not formatted: placement names the capability in each refusal it reports
+        return space.label() + " " + name() + "@0x" + Integer.toHexString(offset) + " (" + length + " bytes, "
+                + origin.label() + ")";
     }
 }

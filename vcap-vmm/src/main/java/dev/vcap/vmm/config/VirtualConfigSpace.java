@@ -108,6 +108,8 @@ public final class VirtualConfigSpace {
     private final ReentrantLock writes = new ReentrantLock();
     private final List<Consumer<VmmEvent>> listeners = new CopyOnWriteArrayList<>();
     private final byte[] hookBefore = new byte[ConfigSpace.EXTENDED_SIZE];
+    /** Edits, guest writes and restores so far: see {@link #changes()}. */
+    private volatile long changes;
 
     private VirtualConfigSpace(ConfigRegion backing, WritePolicy policy) {
         this.backing = backing;
@@ -237,6 +239,7 @@ public final class VirtualConfigSpace {
         List<VmmEvent> events = null;
         long stamp = lock.writeLock();
         try {
+            changes++;
             int end = offset + width;
             int pos = offset;
             short hooked = -1;
@@ -420,13 +423,46 @@ public final class VirtualConfigSpace {
 
     // ---------------------------------------------------------------- views
 
-    /** The whole config space as the guest reads it, dword by dword. */
+    /**
+     * The whole config space as the guest reads it, dword by dword, under one read lock: no write or
+     * edit lands between two of its dwords.
+     */
     public ConfigSpace guestImage() {
         ConfigSpace out = ConfigSpace.allocate(size);
-        for (int off = 0; off < size; off += 4) {
-            out.setU32(off, read(off, 4));
+        long stamp = lock.readLock();
+        try {
+            for (int off = 0; off < size; off += 4) {
+                out.setU32(off, readPieces(off, 4));
+            }
+        } finally {
+            lock.unlockRead(stamp);
         }
         return out;
+    }
+
+    /**
+     * How many times this config space has changed so far: every chain edit, guest write, restore
+     * and reset counts one. What is computed from the guest's view (an image, the gaps) stays
+     * valid while the count is unchanged and the backing's bytes do not change under it.
+     */
+    public long changes() {
+        return changes;
+    }
+
+    /** The bytes no capability, hidden capability, stub or header owns, as {@link #isGap} tells them one by one. */
+    public java.util.BitSet gaps() {
+        long stamp = lock.readLock();
+        try {
+            java.util.BitSet out = new java.util.BitSet(size);
+            for (int b = 0; b < size; b++) {
+                if (region[b] == GAP) {
+                    out.set(b);
+                }
+            }
+            return out;
+        } finally {
+            lock.unlockRead(stamp);
+        }
     }
 
     /** The guest-visible chains and the hidden capabilities, as they are now. */
@@ -469,6 +505,7 @@ public final class VirtualConfigSpace {
         check(offset, 1);
         long stamp = lock.writeLock();
         try {
+            changes++;
             int mask = (writable[offset] | w1c[offset]) & emulated[offset] & 0xFF;
             shadow[offset] = (byte) ((shadow[offset] & ~mask) | (value & mask));
         } finally {
@@ -505,6 +542,7 @@ public final class VirtualConfigSpace {
     public void resetServed() {
         long stamp = lock.writeLock();
         try {
+            changes++;
             for (int b = 0; b < size; b++) {
                 int guestBits = (writable[b] | w1c[b]) & emulated[b];
                 shadow[b] = (byte) (shadow[b] & ~guestBits | atAssignment[b] & guestBits);
@@ -530,6 +568,7 @@ public final class VirtualConfigSpace {
      * under the write lock (or from the constructor) after every edit.
      */
     void rebuild() {
+        changes++;
         Arrays.fill(emulated, (byte) 0);
         Arrays.fill(writable, (byte) 0);
         Arrays.fill(w1c, (byte) 0);

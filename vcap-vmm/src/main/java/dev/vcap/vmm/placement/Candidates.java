@@ -9,8 +9,6 @@ import java.util.List;
  */
 final class Candidates {
 
-    private static final java.util.regex.Pattern AT_OFFSET = java.util.regex.Pattern.compile("^(\\d+) bytes at 0x[0-9a-f]+ ");
-
     private final String policy;
     private final List<Rejection> out = new ArrayList<>();
     private int first = -1;
@@ -24,7 +22,7 @@ final class Candidates {
     void reject(int offset, String message) {
         // the run names the offsets: drop the one in the editor's message so that neighbours that
         // lost to the same capability merge ("8 bytes at 0x120 would overlap X" -> "8 bytes would overlap X")
-        String why = AT_OFFSET.matcher(message).replaceFirst("$1 bytes ");
+        String why = withoutOffset(message);
         if (reason != null && why.equals(reason) && offset == last + 4) {
             last = offset;
             return;
@@ -33,6 +31,32 @@ final class Candidates {
         first = offset;
         last = offset;
         reason = why;
+    }
+
+    /**
+     * {@code message} without the offset an editor's message starts with: {@code "N bytes at 0xHEX "}
+     * becomes {@code "N bytes "}; any other message is kept whole. Placement rejects hundreds of
+     * offsets per device, so this is a scan rather than a regular expression.
+     */
+    static String withoutOffset(String message) {
+        int digits = 0;
+        while (digits < message.length() && message.charAt(digits) >= '0' && message.charAt(digits) <= '9') {
+            digits++;
+        }
+        String at = " bytes at 0x";
+        if (digits == 0 || !message.startsWith(at, digits)) {
+            return message;
+        }
+        int hex = digits + at.length();
+        int end = hex;
+        while (end < message.length() && (message.charAt(end) >= '0' && message.charAt(end) <= '9'
+                || message.charAt(end) >= 'a' && message.charAt(end) <= 'f')) {
+            end++;
+        }
+        if (end == hex || end >= message.length() || message.charAt(end) != ' ') {
+            return message;
+        }
+        return message.substring(0, digits) + " bytes " + message.substring(end + 1);
     }
 
     void note(String why) {

@@ -1,6 +1,7 @@
 package dev.vcap.vmm.placement;
 
 import dev.vcap.pci.capability.CapabilitySpace;
+import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.occupancy.ByteRange;
 import dev.vcap.vmm.config.ChainEditException;
 import dev.vcap.vmm.config.ChainEditor;
@@ -8,6 +9,7 @@ import dev.vcap.vmm.config.VirtualCapability;
 import dev.vcap.vmm.config.VirtualConfigSpace;
 import dev.vcap.vmm.config.VirtualLayout;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,6 +24,9 @@ public final class PlacementContext {
     private final VirtualConfigSpace vcs;
     private final List<Quirk> quirks;
     private final PlacementOptions options;
+    /** The guest's view as last read, and the {@link VirtualConfigSpace#changes()} it was read at. */
+    private ConfigSpace image;
+    private long imageAt = -1;
 
     PlacementContext(DeviceIdentity identity, VirtualConfigSpace vcs, List<Quirk> quirks, PlacementOptions options) {
         this.identity = identity;
@@ -74,8 +79,9 @@ public final class PlacementContext {
         for (Quirk q : quirks) {
             for (Quirk.Forbidden f : q.forbidden()) {
                 if (f.range().overlaps(range)) {
-                    return Optional.of(String.format("covers %s, forbidden by quirk '%s' (%s)", f.range(), q.id(),
-                            f.reason()));
+                    // concatenated, not formatted: a forbidden range refuses every offset that covers it
+                    return Optional.of("covers " + f.range() + ", forbidden by quirk '" + q.id() + "' (" + f.reason()
+                            + ")");
                 }
             }
         }
@@ -84,13 +90,28 @@ public final class PlacementContext {
 
     /** Non-zero bytes the guest would read in {@code [offset, offset + length)} before placement. */
     public int nonZeroBytes(int offset, int length) {
+        ConfigSpace guest = guestImage();
         int n = 0;
         for (int b = offset; b < offset + length && b < vcs.size(); b++) {
-            if (vcs.read(b, 1) != 0) {
+            if (guest.u8(b) != 0) {
                 n++;
             }
         }
         return n;
+    }
+
+    /**
+     * The guest's config space as it reads now, read once per state of the virtual config space:
+     * a policy asks about hundreds of candidate offsets between two edits, and each guest read of a
+     * pass-through byte goes through the host's region.
+     */
+    private ConfigSpace guestImage() {
+        long at = vcs.changes();
+        if (image == null || at != imageAt) {
+            image = vcs.guestImage();
+            imageAt = at;
+        }
+        return image;
     }
 
     /**
@@ -101,8 +122,10 @@ public final class PlacementContext {
      */
     public int[] unknownBytes() {
         boolean[] unknown = new boolean[vcs.size()];
+        ConfigSpace guest = guestImage();
+        BitSet gaps = vcs.gaps();
         for (int b = ChainEditor.EXTENDED_HEAD; b < vcs.size(); b++) {
-            unknown[b] = vcs.isGap(b) && vcs.read(b, 1) != 0;
+            unknown[b] = gaps.get(b) && guest.u8(b) != 0;
         }
         for (Quirk.Forbidden f : forbidden()) {
             for (int b = Math.max(f.range().start(), ChainEditor.EXTENDED_HEAD); b < Math.min(f.range().end(), vcs.size());
