@@ -29,6 +29,17 @@ native="$("$jdk/bin/jnativescan" --module-path "$target/deps" --add-modules dev.
 echo "image: native access for ${native:-no module}"
 sed "s/@NATIVE_ACCESS@/${native:+--enable-native-access=$native}/" "$here/../launcher/vcap" > "$image/bin/vcap"
 chmod 755 "$image/bin/vcap"
+
+# The ahead-of-time cache bin/vcap starts from (JDK 25, -XX:AOTCache; docs/PERFORMANCE.md): the
+# training run of ./vcap's cache (AotTraining), on this runtime with the launcher's default options,
+# on the shared corpus's devices when the build finds it beside the repository.
+defaults="$(sed -n 's/.*${VCAP_JAVA_OPTS:-\([^}]*\)}.*/\1/p' "$here/../launcher/vcap" | head -1)"
+corpus=()
+[[ -d "$repo/../shared/corpus/dumps" ]] && corpus=("$repo/../shared/corpus/dumps")
+# shellcheck disable=SC2086 # the launcher's options, word-split as the launcher splits them
+"$image/runtime/bin/java" $defaults ${native:+--enable-native-access=$native} '-Xlog:aot*=error' \
+    -XX:AOTCacheOutput="$image/runtime/lib/vcap.aot" -m dev.vcap.cli/dev.vcap.cli.AotTraining "${corpus[@]}" >/dev/null
+echo "image: ahead-of-time cache $(du -h "$image/runtime/lib/vcap.aot" | cut -f1) (options: $defaults)"
 mkdir -p "$image/share/man" "$image/share/bash-completion"
 cp -r "$target/generated/man/man1" "$image/share/man/"
 cp -r "$target/generated/bash-completion/completions" "$image/share/bash-completion/"

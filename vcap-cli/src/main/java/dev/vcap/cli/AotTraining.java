@@ -34,8 +34,11 @@ import java.util.stream.Stream;
  * through the 4 KiB assignable functions of {@code DUMPS_DIR} (the shared corpus, when the build
  * finds it) and the built-in devices: a cache trained on thousands of real devices serves a large
  * input markedly faster than one trained on one device or on the two built-ins alone
- * (docs/PERFORMANCE.md). Output is discarded; the directory is removed. Not a command: the launcher passes the cache with
- * {@code -XX:AOTCache}, and the JVM uses it only with the jars and JDK it was made with.
+ * (docs/PERFORMANCE.md). Output is discarded; the directory is removed. Not a command: both
+ * launchers pass the cache with {@code -XX:AOTCache} — {@code ./vcap} the one {@code mvn package}
+ * makes from the jars, the distribution's {@code bin/vcap} the one vcap-dist's {@code image.sh} makes
+ * with the linked runtime ({@code -m dev.vcap.cli/dev.vcap.cli.AotTraining}) — and the JVM uses a
+ * cache only with the classes and JDK it was made with.
  */
 public final class AotTraining {
 

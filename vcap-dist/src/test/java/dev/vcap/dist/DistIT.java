@@ -202,6 +202,28 @@ class DistIT {
     }
 
     /**
+     * The launcher starts the JVM from the image's ahead-of-time cache, and the cache is one the
+     * bundled runtime accepts with the launcher's default options: {@code -XX:AOTMode=on} makes a
+     * refused cache an error instead of a silent start without it.
+     */
+    @Test
+    void theAheadOfTimeCacheIsOneTheBundledRuntimeAccepts() throws Exception {
+        Path cache = home.resolve("runtime/lib/vcap.aot");
+        assertThat(cache).isRegularFile();
+        String launcher = Files.readString(home.resolve("bin/vcap"));
+        assertThat(launcher).contains("\"-XX:AOTCache=$cache\"");
+        Matcher defaults = Pattern.compile("\\$\\{VCAP_JAVA_OPTS:-([^}]*)}").matcher(launcher);
+        assertThat(defaults.find()).isTrue();
+        List<String> command = new ArrayList<>(List.of(home.resolve("runtime/bin/java").toString()));
+        command.addAll(List.of(defaults.group(1).split(" ")));
+        command.addAll(List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on", "--enable-native-access=dev.vcap.linux",
+                "-m", "dev.vcap.cli", "--version"));
+        Run version = run(tmp, env(SYSTEM_PATH), command);
+        assertThat(version.exitCode()).as(version.err()).isZero();
+        assertThat(version.out()).startsWith("vcap " + VERSION);
+    }
+
+    /**
      * With every module not granted by name refused ({@code --illegal-native-access=deny}), the
      * Linux commands still reach libc: an ioctl on a /dev/iommu that is a plain file answers ENOTTY.
      */
