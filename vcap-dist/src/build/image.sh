@@ -15,10 +15,6 @@ image="$target/$name"
 rm -rf "$image" "$target/deb"
 mkdir -p "$image/bin" "$image/share/vcap"
 
-# picocli's Java 5 classes re-emitted as class file 52, as for ./vcap's lib/, so that the
-# ahead-of-time cache below can hold them (vcap-cli/src/build/RetargetOldClasses.java says why)
-"$jdk/bin/java" "$repo/vcap-cli/src/build/RetargetOldClasses.java" "$target/deps"
-
 # Every jar is a named module (an automatic one would stop jlink: docs/ARCHITECTURE.md, Java
 # modules). Debug attributes stay: a stack trace (exit code 1, docs/CLI.md) names its lines.
 extra="$({ grep -v '^#' "$here/extra-modules" || true; } | tr -s ' \n' ',' | sed 's/^,//; s/,$//')"

@@ -8,7 +8,4 @@ module dev.vcap.cli {
     requires dev.vcap.vfiouser;
     requires com.fasterxml.jackson.core;     // every --json output is streamed
     requires com.fasterxml.jackson.databind; // compare-guest reads JSON lines as trees
-    requires info.picocli;
-
-    opens dev.vcap.cli to info.picocli; // picocli sets the annotated fields and builds the commands reflectively
 }

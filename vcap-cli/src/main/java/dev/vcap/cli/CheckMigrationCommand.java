@@ -3,6 +3,9 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
+import dev.vcap.cli.args.Values;
 import dev.vcap.host.HwInfo;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.Header;
@@ -24,85 +27,70 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vcap check-migration}: may a guest with this contract move to this device? */
-@Command(name = "check-migration",
-        mixinStandardHelpOptions = true,
-        header = "Admit or refuse a destination device against a contract.",
-        description = {
-            "Check a destination device against a source's layout contract: admitted,",
-            "or refused with the first offending capability or byte and the rule it",
-            "breaks. Nothing is written to the device; a tampered or malformed",
-            "contract is refused with the reason.",
-            "",
-            "Rules (docs/CONTRACT.md): config size, identity, every passed-through",
-            "capability at the same offset and version, synthesized capabilities clear",
-            "of destination capabilities, quirk-forbidden ranges and non-zero bytes,",
-            "destination PASID width at least the contract's and every Exec/Priv",
-            "feature the guest was given, and every checked bit reproduced. A contract",
-            "from plan --compat qemu is checked as QEMU 11.0 checks: its whole config",
-            "space under the destination's own masks (get_pci_config_device).",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap plan src.lspci --pasid --contract vm1.json",
-            "  vcap check-migration vm1.json dst.lspci",
-            "  vcap check-migration --host-pasid-width 16 vm1.json dst.lspci --json",
-            "",
-            "Exit codes: 0 admitted, 4 refused (including a tampered or malformed",
-            "contract), 3 a file missing or unreadable, 2 usage. See docs/CLI.md."})
-final class CheckMigrationCommand implements Callable<Integer> {
+final class CheckMigrationCommand extends Command {
+
+    static final CommandDef<CheckMigrationCommand> DEF = CommandDef.of("check-migration", CheckMigrationCommand::new)
+            .header("Admit or refuse a destination device against a contract.")
+            .description(
+                "Check a destination device against a source's layout contract: admitted,",
+                "or refused with the first offending capability or byte and the rule it",
+                "breaks. Nothing is written to the device; a tampered or malformed",
+                "contract is refused with the reason.",
+                "",
+                "Rules (docs/CONTRACT.md): config size, identity, every passed-through",
+                "capability at the same offset and version, synthesized capabilities clear",
+                "of destination capabilities, quirk-forbidden ranges and non-zero bytes,",
+                "destination PASID width at least the contract's and every Exec/Priv",
+                "feature the guest was given, and every checked bit reproduced. A contract",
+                "from plan --compat qemu is checked as QEMU 11.0 checks: its whole config",
+                "space under the destination's own masks (get_pci_config_device).",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap plan src.lspci --pasid --contract vm1.json",
+                "  vcap check-migration vm1.json dst.lspci",
+                "  vcap check-migration --host-pasid-width 16 vm1.json dst.lspci --json",
+                "",
+                "Exit codes: 0 admitted, 4 refused (including a tampered or malformed",
+                "contract), 3 a file missing or unreadable, 2 usage. See docs/CLI.md.")
+            .with(LiveRoots.OPTIONS, c -> c.roots)
+            .param("CONTRACT", 1, 1, "The source's contract (JSON).",
+                    (c, v) -> c.contractFile = Path.of(v))
+            .param("DEST_FILE", 1, 1, "The destination device's dump, or the PCI address of a live function.",
+                    (c, v) -> c.destination = Path.of(v))
+            .option("--address", "BDF", "Which device of DEST_FILE (default: the first).",
+                    (c, v) -> c.address = v)
+            .option("--host-pasid-width", "N", "The destination host's PASID width (GET_HW_INFO with the vIOMMU's); default: a live"
+                    + " destination's IOMMU_GET_HW_INFO, else the contract's.",
+                    (c, v) -> c.hostPasidWidth = Values.toInt(v))
+            .negatable("--host-exec", "The destination supports Execute PASID requests"
+                    + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).",
+                    (c, on) -> c.hostExec = on)
+            .negatable("--host-priv", "The destination supports Privileged PASID requests"
+                    + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).",
+                    (c, on) -> c.hostPriv = on)
+            .repeatable("--quirks", "FILE", "Quirk files the destination applies (repeatable).",
+                    (c, v) -> c.quirks.add(Path.of(v)))
+            .flag("--json", "Print the verdict as JSON (docs/JSON.md).", c -> c.json = true);
+
+    final LiveRoots roots = new LiveRoots();
+    Path contractFile;
+    Path destination;
+    String address;
+    Integer hostPasidWidth;
+    Boolean hostExec;
+    Boolean hostPriv;
+    final List<Path> quirks = new ArrayList<>();
+    boolean json;
 
     /** The rule a destination breaks when vfio-pci would not bind it (a bridge): it cannot be assigned. */
     static final String NOT_ASSIGNABLE = "NOT_ASSIGNABLE";
 
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
-
-    @Parameters(index = "0", paramLabel = "CONTRACT", description = "The source's contract (JSON).")
-    Path contractFile;
-
-    @Parameters(index = "1", paramLabel = "DEST_FILE",
-            description = "The destination device's dump, or the PCI address of a live function.")
-    Path destination;
-
-    @Option(names = "--address", paramLabel = "BDF", description = "Which device of DEST_FILE (default: the first).")
-    String address;
-
-    @Option(names = "--host-pasid-width", paramLabel = "N",
-            description = "The destination host's PASID width (GET_HW_INFO with the vIOMMU's); default: a live"
-                    + " destination's IOMMU_GET_HW_INFO, else the contract's.")
-    Integer hostPasidWidth;
-
-    @Option(names = "--host-exec", negatable = true, description = "The destination supports Execute PASID requests"
-            + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).")
-    Boolean hostExec;
-
-    @Option(names = "--host-priv", negatable = true, description = "The destination supports Privileged PASID requests"
-            + " (default: a live destination's IOMMU_GET_HW_INFO, else as the contract).")
-    Boolean hostPriv;
-
-    @Option(names = "--quirks", paramLabel = "FILE", description = "Quirk files the destination applies (repeatable).")
-    List<Path> quirks = new ArrayList<>();
-
-    @Option(names = "--json", description = "Print the verdict as JSON (docs/JSON.md).")
-    boolean json;
-
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         byte[] document;
         try {
             document = Files.readAllBytes(contractFile);
@@ -184,7 +172,7 @@ final class CheckMigrationCommand implements Callable<Integer> {
         try {
             a = PciAddress.parse(address);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--address: " + e.getMessage());
+            throw new UsageException("--address: " + e.getMessage());
         }
         return devices.stream().filter(d -> d.address().equals(a)).findFirst().orElseThrow(() -> new BadInputException(
                 destination + ": no device " + a));
@@ -220,7 +208,7 @@ final class CheckMigrationCommand implements Callable<Integer> {
                 g.writeRaw('\n');
             }
         } else {
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             if (admitted) {
                 out.println("admitted: " + destination + " reproduces the layout of " + contractFile);
                 actions.forEach(a -> out.println("  " + a));

@@ -2,6 +2,8 @@ package dev.vcap.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
 import dev.vcap.guest.ConfigPort;
 import dev.vcap.guest.GuestPciDev;
 import dev.vcap.guest.IntelIommuDriver;
@@ -25,70 +27,58 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code vcap compare-guest}: what a real guest saw of a served device against vcap's prediction
  * and vcap's guest model (docs/VFIO-USER.md). Used by guest/harness.sh.
  */
-@Command(name = "compare-guest",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        description = {
-            "Compare what a real Linux guest saw of a device served with 'vcap serve'",
-            "(its lspci -vvv -xxxx, its kernel log, the server's --json events) with",
-            "what vcap predicts for the same dump and options: the guest's capability",
-            "chain and bytes against 'vcap plan --emit', the PASID/ATS/PRI enables of",
-            "its IOMMU driver against vcap's guest model; with --after (a second",
-            "lspci after adversarial writes or a migration), which read-only bits",
-            "changed and whether the guest still found its capabilities.",
-            "",
-            "Prints one 'pass:' or 'FAIL:' line per check (explained differences are",
-            "listed under it). Exit codes: 0 every check passed; 4 a check failed;",
-            "3 bad input; 2 usage.",
-            ""})
-final class CompareGuestCommand implements Callable<Integer> {
+final class CompareGuestCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<CompareGuestCommand> DEF = CommandDef.of("compare-guest", CompareGuestCommand::new)
+            .header("Compare what a real guest saw with vcap's prediction.")
+            .inDeclarationOrder()
+            .description(
+                "Compare what a real Linux guest saw of a device served with 'vcap serve'",
+                "(its lspci -vvv -xxxx, its kernel log, the server's --json events) with",
+                "what vcap predicts for the same dump and options: the guest's capability",
+                "chain and bytes against 'vcap plan --emit', the PASID/ATS/PRI enables of",
+                "its IOMMU driver against vcap's guest model; with --after (a second",
+                "lspci after adversarial writes or a migration), which read-only bits",
+                "changed and whether the guest still found its capabilities.",
+                "",
+                "Prints one 'pass:' or 'FAIL:' line per check (explained differences are",
+                "listed under it). Exit codes: 0 every check passed; 4 a check failed;",
+                "3 bad input; 2 usage.",
+                "")
+            .param("DUMP", 1, 1, "The dump 'vcap serve' served.",
+                    (c, v) -> c.dump = Path.of(v))
+            .with(PlanOptions.OPTIONS, c -> c.placement)
+            .required("--guest", "FILE", "The guest's lspci -vvv -xxxx of the device after probe.",
+                    (c, v) -> c.guest = Path.of(v))
+            .option("--after", "FILE", "The guest's lspci -vvv -xxxx after adversarial writes or a migration.",
+                    (c, v) -> c.after = Path.of(v))
+            .required("--events", "FILE", "vcap serve --json output.",
+                    (c, v) -> c.events = Path.of(v))
+            .required("--dmesg", "FILE", "The guest's kernel log.",
+                    (c, v) -> c.dmesg = Path.of(v))
+            .option("--mode", "MODE", "probe (default), adversarial or migrate.",
+                    (c, v) -> c.mode = v);
 
-    @Parameters(paramLabel = "DUMP", description = "The dump 'vcap serve' served.")
     Path dump;
-
-    @Mixin
-    PlanOptions placement = new PlanOptions();
-
-    @Option(names = "--guest", paramLabel = "FILE", required = true,
-            description = "The guest's lspci -vvv -xxxx of the device after probe.")
+    final PlanOptions placement = new PlanOptions();
     Path guest;
-
-    @Option(names = "--after", paramLabel = "FILE",
-            description = "The guest's lspci -vvv -xxxx after adversarial writes or a migration.")
     Path after;
-
-    @Option(names = "--events", paramLabel = "FILE", required = true, description = "vcap serve --json output.")
     Path events;
-
-    @Option(names = "--dmesg", paramLabel = "FILE", required = true, description = "The guest's kernel log.")
     Path dmesg;
-
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "probe",
-            description = "probe (default), adversarial or migrate.")
-    String mode;
+    String mode = "probe";
 
     private PrintWriter out;
     private int failed;
 
     @Override
-    public Integer call() throws IOException {
-        out = spec.commandLine().getOut();
+    Integer call() throws IOException {
+        out = out();
         PlanSettings settings = placement.resolve();
         DeviceImage image = Dumps.readAll(dump).getFirst();
         DevicePlan plan = DevicePlan.of(image, settings);
@@ -115,8 +105,7 @@ final class CompareGuestCommand implements Callable<Integer> {
                 ConfigSpace later = lspci(require(after));
                 migration(log, seen, later);
             }
-            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--mode " + mode + ": expected probe, adversarial or migrate");
+            default -> throw new UsageException("--mode " + mode + ": expected probe, adversarial or migrate");
         }
         out.flush();
         return failed == 0 ? ExitCodes.OK : ExitCodes.REFUSED;
@@ -124,7 +113,7 @@ final class CompareGuestCommand implements Callable<Integer> {
 
     private Path require(Path p) {
         if (p == null) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mode " + mode + " needs --after");
+            throw new UsageException("--mode " + mode + " needs --after");
         }
         return p;
     }

@@ -3,6 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.cli.args.CommandDef;
 import dev.vcap.host.HostException;
 import dev.vcap.host.HwInfo;
 import dev.vcap.linux.Feature;
@@ -20,58 +21,47 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vcap host}: the functions vfio-pci owns on this machine and what the kernel can do for them. */
-@Command(name = "host",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        description = {
-            "List the PCI functions vfio-pci owns on this machine -- address, IDs, IOMMU",
-            "group, PF or VF, vfio device file, and IOMMU_GET_HW_INFO (the IOMMU type, the",
-            "PASID width, Exec/Priv) -- and the kernel features PASID passthrough needs:",
-            "iommufd, vfio device files, vfio PASID attach and IOMMU_HWPT_ALLOC_PASID,",
-            "each found by trying it, never from the version string.",
-            "",
-            "Reading GET_HW_INFO opens and binds each function as a VMM does (vfio-pci",
-            "resets a function when it is first opened); nothing is attached. Needs root",
-            "(or access to /dev/iommu and /dev/vfio). How to bind a function to vfio-pci:",
-            "docs/LINUX.md.",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap host",
-            "  vcap host --json",
-            "",
-            "Exit codes: 0 at least one function is bound to vfio-pci; 5 none is, or",
-            "this kernel has no vfio (the output says what is missing). See",
-            "docs/CLI.md, docs/JSON.md and docs/LINUX.md."})
-final class HostCommand implements Callable<Integer> {
+final class HostCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<HostCommand> DEF = CommandDef.of("host", HostCommand::new)
+            .header("List vfio-pci's functions and the kernel's PASID features.")
+            .inDeclarationOrder()
+            .description(
+                "List the PCI functions vfio-pci owns on this machine -- address, IDs, IOMMU",
+                "group, PF or VF, vfio device file, and IOMMU_GET_HW_INFO (the IOMMU type, the",
+                "PASID width, Exec/Priv) -- and the kernel features PASID passthrough needs:",
+                "iommufd, vfio device files, vfio PASID attach and IOMMU_HWPT_ALLOC_PASID,",
+                "each found by trying it, never from the version string.",
+                "",
+                "Reading GET_HW_INFO opens and binds each function as a VMM does (vfio-pci",
+                "resets a function when it is first opened); nothing is attached. Needs root",
+                "(or access to /dev/iommu and /dev/vfio). How to bind a function to vfio-pci:",
+                "docs/LINUX.md.",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap host",
+                "  vcap host --json",
+                "",
+                "Exit codes: 0 at least one function is bound to vfio-pci; 5 none is, or",
+                "this kernel has no vfio (the output says what is missing). See",
+                "docs/CLI.md, docs/JSON.md and docs/LINUX.md.")
+            .flag("--json", "Print JSON (docs/JSON.md) instead of text.", c -> c.json = true)
+            .with(LiveRoots.OPTIONS, c -> c.roots);
 
-    @ParentCommand
-    Main main;
-
-    @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
     boolean json;
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
+    final LiveRoots roots = new LiveRoots();
 
     /** One function with the GET_HW_INFO its bind gave, or why there is none. */
     record Row(PciFunction function, HwInfo hwInfo, String hwInfoError) {
     }
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         LinuxHost host = roots.host();
         KernelFeatures features = KernelFeatures.probe(host);
         List<Row> rows = new ArrayList<>();
@@ -82,10 +72,10 @@ final class HostCommand implements Callable<Integer> {
         if (json) {
             json(features, rows, lack, host.devRoot().toString());
         } else {
-            text(spec.commandLine().getOut(), features, rows, lack, host.devRoot().toString());
+            text(out(), features, rows, lack, host.devRoot().toString());
         }
         if (lack != null) {
-            spec.commandLine().getErr().println("vcap: " + lack);
+            err().println("vcap: " + lack);
             return ExitCodes.UNAVAILABLE;
         }
         return ExitCodes.OK;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
 import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.Finding;
@@ -22,85 +24,66 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vcap inspect}: decode devices and report capabilities, findings, gaps and suspects. */
-@Command(name = "inspect",
-        mixinStandardHelpOptions = true,
-        header = "Decode config spaces: capabilities, findings, gaps, suspects.",
-        description = {
-            "Decode config spaces: per device, the capabilities (space, offset, ID, name, version, length),",
-            "what the chain walk found (loops, overlaps, truncation, ...), the gaps no capability owns,",
-            "and the non-zero bytes inside gaps (candidates for hidden vendor registers).",
-            "",
-            "Reads lspci -x/-xxx/-xxxx text (many devices per file), binary config images (64, 256 or",
-            "4096 bytes, e.g. a copy of /sys/bus/pci/devices/*/config), or the live sysfs tree.",
-            "A directory stands for the dump files below it. A PCI address reads that live",
-            "function: through its vfio config region (what a VMM sees) when vfio-pci owns it,",
-            "else from sysfs (docs/LINUX.md)."},
-        footer = {"", "Examples:",
-            "  vcap inspect dump.lspci",
-            "  D=../shared/corpus/dumps/pciutils_pri-pasid__6a-01.0__8086-0b25.lspci",
-            "  vcap inspect --map $D",
-            "  vcap inspect --decode --sysfs 0000:00:02.0",
-            "  vcap inspect 0000:03:00.0          # a vfio-pci function, as vfio shows it",
-            "  vcap inspect --json dumps/ > devices.json",
-            "",
-            "JSON schema: docs/JSON.md. Exit codes: 0 ok, 2 usage, 3 bad input (named on stderr; the other",
-            "files are still reported)."})
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<InspectCommand> DEF = CommandDef.of("inspect", InspectCommand::new)
+            .header("Decode config spaces: capabilities, findings, gaps, suspects.")
+            .description(
+                "Decode config spaces: per device, the capabilities (space, offset, ID, name, version,",
+                "length), what the chain walk found (loops, overlaps, truncation, ...), the gaps no",
+                "capability owns, and the non-zero bytes inside gaps (candidates for hidden vendor",
+                "registers).",
+                "",
+                "Reads lspci -x/-xxx/-xxxx text (many devices per file), binary config images (64,",
+                "256 or 4096 bytes, e.g. a copy of /sys/bus/pci/devices/*/config), or the live sysfs",
+                "tree. A directory stands for the dump files below it. A PCI address reads that live",
+                "function: through its vfio config region (what a VMM sees) when vfio-pci owns it,",
+                "else from sysfs (docs/LINUX.md).")
+            .footer("", "Examples:",
+                "  vcap inspect dump.lspci",
+                "  D=../shared/corpus/dumps/pciutils_pri-pasid__6a-01.0__8086-0b25.lspci",
+                "  vcap inspect --map $D",
+                "  vcap inspect --decode --sysfs 0000:00:02.0",
+                "  vcap inspect 0000:03:00.0          # a vfio-pci function, as vfio shows it",
+                "  vcap inspect --json dumps/ > devices.json",
+                "",
+                "JSON schema: docs/JSON.md. Exit codes: 0 ok, 2 usage, 3 bad input (named on",
+                "stderr; the other files are still reported).")
+            .with(LiveRoots.OPTIONS, c -> c.roots)
+            .param("FILE", 0, Integer.MAX_VALUE,
+                    "Dump files, directories, or PCI addresses of live functions (03:00.0).",
+                    (c, v) -> c.files.add(Path.of(v)))
+            .optionalValue("--sysfs", "BDF", "Read live devices from /sys/bus/pci/devices (all, or the one at BDF).",
+                    (c, v) -> c.sysfs = v)
+            .hidden("--sysfs-root", "DIR", (c, v) -> c.sysfsRoot = Path.of(v))
+            .flag("--json", "Print JSON (schema in docs/JSON.md) instead of text.", c -> c.json = true)
+            .flag("--map", "Draw each device's config space as a text grid.", c -> c.map = true)
+            .flag("--decode", "Decode registers: the header's and each capability's fields by name.",
+                    c -> c.decode = true);
 
-    @ParentCommand
-    Main main;
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
-
-    @Parameters(paramLabel = "FILE", arity = "0..*",
-            description = "Dump files, directories, or PCI addresses of live functions (03:00.0).")
-    List<Path> files = new ArrayList<>();
-
-    @Option(names = "--sysfs", arity = "0..1", paramLabel = "BDF", fallbackValue = "",
-            description = "Read live devices from /sys/bus/pci/devices (all, or the one at BDF).")
+    final LiveRoots roots = new LiveRoots();
+    final List<Path> files = new ArrayList<>();
     String sysfs;
-
-    @Option(names = "--sysfs-root", paramLabel = "DIR", hidden = true, defaultValue = "/sys/bus/pci/devices")
-    Path sysfsRoot;
-
-    @Option(names = "--json", description = "Print JSON (schema in docs/JSON.md) instead of text.")
+    Path sysfsRoot = Path.of("/sys/bus/pci/devices");
     boolean json;
-
-    @Option(names = "--map", description = "Draw each device's config space as a text grid.")
     boolean map;
-
-    @Option(names = "--decode", description = "Decode registers: the header's and each capability's fields by name.")
     boolean decode;
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         if (sysfs == null && files.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "give FILE arguments or --sysfs [BDF]");
+            throw new UsageException("give FILE arguments or --sysfs [BDF]");
         }
         if (sysfs != null && !files.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--sysfs reads live devices; it cannot be combined with FILE arguments");
+            throw new UsageException("--sysfs reads live devices; it cannot be combined with FILE arguments");
         }
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         List<String> errors = new ArrayList<>();
         DeviceClasses<Shared> classes = new DeviceClasses<>(d -> new Shared(DeviceAnalysis.of(d)));
-        try (Report report = json ? new JsonReport(main.rawOut(), decode) : new TextReport(spec.commandLine().getOut(), map, decode)) {
+        try (Report report = json ? new JsonReport(main.rawOut(), decode) : new TextReport(out(), map, decode)) {
             if (sysfs != null) {
                 SysfsReader reader = new SysfsReader(sysfsRoot);
                 List<DeviceImage> devices = sysfs.isEmpty() ? reader.readAll() : List.of(reader.read(parseAddress(sysfs)));
@@ -131,7 +114,7 @@ final class InspectCommand implements Callable<Integer> {
         try {
             return PciAddress.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sysfs: " + e.getMessage());
+            throw new UsageException("--sysfs: " + e.getMessage());
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.vcap.cli;
 
+import dev.vcap.cli.args.OptionSet;
 import dev.vcap.linux.LinuxHost;
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
 
 /**
  * Where a command finds the live machine: sysfs and /dev. Hidden options, for tests that run the
@@ -10,11 +10,13 @@ import picocli.CommandLine.Option;
  */
 final class LiveRoots {
 
-    @Option(names = "--sys-root", paramLabel = "DIR", hidden = true, defaultValue = "/sys")
-    Path sysRoot;
+    static final OptionSet.Group<LiveRoots> OPTIONS = OptionSet.<LiveRoots>group()
+            .hidden("--sys-root", "DIR", (r, v) -> r.sysRoot = Path.of(v))
+            .hidden("--dev-root", "DIR", (r, v) -> r.devRoot = Path.of(v));
 
-    @Option(names = "--dev-root", paramLabel = "DIR", hidden = true, defaultValue = "/dev")
-    Path devRoot;
+    Path sysRoot = Path.of("/sys");
+
+    Path devRoot = Path.of("/dev");
 
     LinuxHost host() {
         return new LinuxHost(sysRoot, devRoot);

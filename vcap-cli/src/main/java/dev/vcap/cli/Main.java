@@ -1,5 +1,9 @@
 package dev.vcap.cli;
 
+import dev.vcap.cli.args.ArgParser;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
+import dev.vcap.cli.args.UsageText;
 import dev.vcap.host.HostException;
 import dev.vcap.pci.dump.DumpFormatException;
 import dev.vcap.vmm.files.FileFormatException;
@@ -14,41 +18,37 @@ import java.lang.module.ModuleDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
-/** The {@code vcap} command. */
-@Command(name = "vcap",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        usageHelpAutoWidth = true,
-        description = {
-            "PASID, PRI and ATS for assigned PCIe devices: decode real config spaces,",
-            "build the guest's virtual config space, place synthesized capabilities,",
-            "and check migrations.",
-            ""},
-        footer = {"",
-            "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused,",
-            "5 host unavailable (see docs/CLI.md). Run 'vcap COMMAND --help' for a",
-            "command's options."})
+/**
+ * The {@code vcap} command: reads the command line against the commands' tables ({@code DEF} of
+ * each command class, {@link dev.vcap.cli.args}) and runs the one it names.
+ */
 public final class Main {
 
-    /**
-     * The commands, in the order {@code vcap --help} lists them. picocli builds a command's model by
-     * reflection over its annotations, which is most of a short run's time: a run builds the full
-     * model of the command it runs (and of the one {@code vcap help} is asked about) and lists the
-     * others by name and header alone ({@link #commandLine(Main, String[])}).
-     */
-    static final List<Class<?>> COMMANDS = List.of(SimulateCommand.class, InspectCommand.class, PlanCommand.class,
-            SurveyCommand.class, ReportCommand.class, CheckMigrationCommand.class, PoolCommand.class, HostCommand.class,
-            ProbeCommand.class, ServeCommand.class, CompareGuestCommand.class, CommandLine.HelpCommand.class);
+    /** The root and its commands, in the order {@code vcap --help} lists them. */
+    static final CommandDef<Void> ROOT = CommandDef.root("vcap", List.of(SimulateCommand.DEF, InspectCommand.DEF,
+                    PlanCommand.DEF, SurveyCommand.DEF, ReportCommand.DEF, CheckMigrationCommand.DEF, PoolCommand.DEF,
+                    HostCommand.DEF, ProbeCommand.DEF, ServeCommand.DEF, CompareGuestCommand.DEF))
+            .description(
+                    "PASID, PRI and ATS for assigned PCIe devices: decode real config spaces,",
+                    "build the guest's virtual config space, place synthesized capabilities,",
+                    "and check migrations.",
+                    "")
+            .footer("",
+                    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 refused,",
+                    "5 host unavailable (see docs/CLI.md). Run 'vcap COMMAND --help' for a",
+                    "command's options.");
 
     private final OutputStream out;
     private final Watched watched;
+    private final PrintWriter outText;
+    private final PrintWriter errText;
 
-    private Main(Watched out) {
+    private Main(Watched out, PrintWriter outText, PrintWriter errText) {
         this.out = out;
         this.watched = out;
+        this.outText = outText;
+        this.errText = errText;
     }
 
     public static void main(String[] args) {
@@ -72,39 +72,7 @@ public final class Main {
         Watched watched = new Watched(stdout);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(watched, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
-        CommandLine cl = commandLine(new Main(watched), args);
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            out.flush();
-            if (readerGone(ex)) {
-                return ExitCodes.OK; // the reader stopped reading (| head): the command stopped too, quietly
-            }
-            if (ex instanceof DumpFormatException || ex instanceof BadInputException
-                    || ex instanceof FileFormatException) {
-                err.println("vcap: " + ex.getMessage());
-                return ExitCodes.BAD_INPUT;
-            }
-            if (ex instanceof HostException host) {
-                err.println("vcap: " + host.getMessage());
-                return ExitCodes.UNAVAILABLE;
-            }
-            if (ex instanceof UncheckedIOException io) {
-                err.println("vcap: " + io.getCause().getMessage());
-                return ExitCodes.BAD_INPUT;
-            }
-            err.println("vcap: internal error, please report it:");
-            ex.printStackTrace(err);
-            return ExitCodes.INTERNAL;
-        });
-        cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("vcap: " + ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-            err.println("Try 'vcap " + (ex.getCommandLine() == cl ? "" : ex.getCommandLine().getCommandName() + " ")
-                    + "--help'.");
-            return ExitCodes.USAGE;
-        });
-        int code = cl.execute(args);
+        int code = new Main(watched, out, err).execute(args);
         out.flush();
         err.flush();
         try {
@@ -119,40 +87,67 @@ public final class Main {
         return code;
     }
 
-    /** The command line's model, not attached to any stream: for the man pages and completion built from it. */
-    static CommandLine commandLine() {
-        return commandLine(new Main(new Watched(OutputStream.nullOutputStream())), null);
-    }
-
-    /**
-     * The command line for {@code args}: every command's full model when {@code args} is null, else
-     * the full model of the command {@code args} runs or asks help about, and the others as their
-     * name and header, all {@code vcap --help} and a misspelt command's suggestions need of them.
-     */
-    private static CommandLine commandLine(Main main, String[] args) {
-        CommandLine cl = new CommandLine(main);
-        for (Class<?> c : COMMANDS) {
-            Command command = c.getAnnotation(Command.class);
-            if (args == null || runs(command.name(), args)) {
-                try {
-                    cl.addSubcommand(c.getDeclaredConstructor().newInstance());
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(c + " cannot be built", e);
+    private int execute(String[] args) {
+        try {
+            switch (ArgParser.parse(ROOT, args)) {
+                case ArgParser.Help(CommandDef<?> def) -> outText.print(UsageText.of(def, qualifiedName(def)));
+                case ArgParser.Version() -> outText.println("vcap " + version() + "\nJava " + Runtime.version());
+                case ArgParser.Run<?>(CommandDef<?> def, Object command) -> {
+                    Command c = (Command) command;
+                    c.main = this;
+                    return c.call();
                 }
-            } else {
-                CommandLine.Model.CommandSpec listed = CommandLine.Model.CommandSpec.create().name(command.name());
-                listed.usageMessage().header(command.header()).description(command.description())
-                        .hidden(command.hidden());
-                cl.addSubcommand(command.name(), new CommandLine(listed));
             }
+            return ExitCodes.OK;
+        } catch (UsageException e) {
+            outText.flush();
+            errText.println("vcap: " + e.getMessage());
+            CommandDef<?> command = args.length > 0 ? ROOT.command(args[0]) : null;
+            if (!e.suggestions().isEmpty()) {
+                errText.println(command == null && !e.getMessage().startsWith("Unknown option")
+                        ? "Did you mean: " + String.join(" or ", e.suggestions().stream().map(s -> "vcap " + s).toList())
+                                + "?"
+                        : "Possible solutions: " + String.join(", ", e.suggestions()));
+            }
+            errText.println("Try '" + (command == null ? "vcap" : qualifiedName(command)) + " --help'.");
+            return ExitCodes.USAGE;
+        } catch (Exception ex) {
+            outText.flush();
+            if (readerGone(ex)) {
+                return ExitCodes.OK; // the reader stopped reading (| head): the command stopped too, quietly
+            }
+            if (ex instanceof DumpFormatException || ex instanceof BadInputException
+                    || ex instanceof FileFormatException) {
+                errText.println("vcap: " + ex.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            if (ex instanceof HostException host) {
+                errText.println("vcap: " + host.getMessage());
+                return ExitCodes.UNAVAILABLE;
+            }
+            if (ex instanceof UncheckedIOException io) {
+                errText.println("vcap: " + io.getCause().getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            errText.println("vcap: internal error, please report it:");
+            ex.printStackTrace(errText);
+            return ExitCodes.INTERNAL;
         }
-        return cl;
     }
 
-    /** Whether {@code args} runs the command {@code name} or asks {@code help} about it. */
-    private static boolean runs(String name, String[] args) {
-        return args.length > 0 && (args[0].equals(name) || args[0].equals("help") && args.length > 1
-                && args[1].equals(name));
+    /** {@code vcap} or {@code vcap plan}: how help and man pages name a command. */
+    static String qualifiedName(CommandDef<?> def) {
+        return def == ROOT ? ROOT.name() : ROOT.name() + " " + def.name();
+    }
+
+    /** Standard output, as text. */
+    PrintWriter out() {
+        return outText;
+    }
+
+    /** Standard error, as text: messages, progress. */
+    PrintWriter err() {
+        return errText;
     }
 
     /** Standard output as bytes, for commands that stream large output (JSON). */
@@ -222,14 +217,6 @@ public final class Main {
                 failure = e;
             }
             return e;
-        }
-    }
-
-    /** Reports vcap's version and the Java runtime's. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"vcap " + version(), "Java " + Runtime.version()};
         }
     }
 

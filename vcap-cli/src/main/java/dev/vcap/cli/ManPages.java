@@ -1,25 +1,22 @@
 package dev.vcap.cli;
 
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.OptionDef;
+import dev.vcap.cli.args.ParamDef;
+import dev.vcap.cli.args.UsageText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import picocli.AutoComplete;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Writes the man pages (troff, section 1: {@code vcap.1} and one {@code vcap-COMMAND.1} per
- * command) and the shell completion script from the picocli model, so they list exactly the
- * commands and options the build has. Troff is written directly rather than through picocli's
- * AsciiDoc generator: no converter (asciidoctor) is then needed at build time.
+ * command) and the bash completion script from the commands' tables ({@code Main.ROOT}), so they
+ * list exactly the commands and options the build has.
  *
  * <p>Run at build time: {@code ManPages OUTDIR} writes {@code OUTDIR/man/man1/*.1} and
  * {@code OUTDIR/bash-completion/completions/vcap}.
@@ -44,29 +41,63 @@ public final class ManPages {
     /** Writes {@code out/man/man1/*.1} and {@code out/bash-completion/completions/vcap}. */
     static void writeAll(Path out) throws IOException {
         Path man1 = Files.createDirectories(out.resolve("man").resolve("man1"));
-        CommandLine root = Main.commandLine();
-        write(man1.resolve("vcap.1"), page(root));
-        for (CommandLine sub : documented(root)) {
-            write(man1.resolve(pageName(sub) + ".1"), page(sub));
+        write(man1.resolve("vcap.1"), page(Main.ROOT));
+        for (CommandDef<?> c : Main.ROOT.commands()) {
+            write(man1.resolve(pageName(c) + ".1"), page(c));
         }
         Path completions = Files.createDirectories(out.resolve("bash-completion").resolve("completions"));
         write(completions.resolve("vcap"), completion());
     }
 
-    /** The bash completion script (zsh runs it through bashcompinit). */
+    /**
+     * The bash completion script (zsh runs it through bashcompinit): the commands after {@code
+     * vcap}, each command's visible options after it, file names elsewhere.
+     */
     static String completion() {
-        return AutoComplete.bash("vcap", Main.commandLine());
+        StringBuilder t = new StringBuilder();
+        t.append("# bash completion for vcap; generated from vcap's command tables, do not edit\n");
+        t.append("if [ -n \"${ZSH_VERSION-}\" ]; then autoload -U +X bashcompinit && bashcompinit; fi\n");
+        t.append("_complete_vcap() {\n");
+        t.append("    local cur=\"${COMP_WORDS[COMP_CWORD]}\" words\n");
+        t.append("    if (( COMP_CWORD == 1 )); then\n");
+        t.append("        words=\"").append(String.join(" ", Main.ROOT.commands().stream().map(CommandDef::name)
+                .toList())).append(" help ").append(optionWords(Main.ROOT)).append("\"\n");
+        t.append("    else\n");
+        t.append("        case \"${COMP_WORDS[1]}\" in\n");
+        for (CommandDef<?> c : Main.ROOT.commands()) {
+            t.append("            ").append(c.name()).append(") words=\"").append(optionWords(c)).append("\" ;;\n");
+        }
+        t.append("            help) words=\"").append(String.join(" ", Main.ROOT.commands().stream()
+                .map(CommandDef::name).toList())).append("\" ;;\n");
+        t.append("            *) words=\"\" ;;\n");
+        t.append("        esac\n");
+        t.append("        if [[ \"$cur\" != -* && \"${COMP_WORDS[1]}\" != help ]]; then\n");
+        t.append("            return 0 # a file name: complete -o default completes it\n");
+        t.append("        fi\n");
+        t.append("    fi\n");
+        t.append("    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n");
+        t.append("}\n");
+        t.append("complete -o default -F _complete_vcap vcap\n");
+        return t.toString();
     }
 
-    /** The commands that get a page: every subcommand but picocli's {@code help}. */
-    static List<CommandLine> documented(CommandLine root) {
-        return root.getSubcommands().values().stream().distinct()
-                .filter(c -> !c.getCommandSpec().helpCommand() && !c.getCommandSpec().usageMessage().hidden()).toList();
+    /** A command's visible option names, a negatable one with its {@code --no-} form. */
+    private static String optionWords(CommandDef<?> c) {
+        List<String> words = new ArrayList<>();
+        for (OptionDef<?> o : c.options()) {
+            if (!o.hidden()) {
+                words.addAll(o.names());
+                if (o.kind() == OptionDef.Kind.NEGATABLE) {
+                    words.add("--no-" + o.longName().substring(2));
+                }
+            }
+        }
+        return String.join(" ", words);
     }
 
     /** {@code vcap} or {@code vcap-plan}. */
-    static String pageName(CommandLine c) {
-        return c.getCommandSpec().qualifiedName("-");
+    static String pageName(CommandDef<?> c) {
+        return Main.qualifiedName(c).replace(' ', '-');
     }
 
     private static void write(Path file, String text) throws IOException {
@@ -74,82 +105,73 @@ public final class ManPages {
     }
 
     /** One command's page. */
-    static String page(CommandLine c) {
-        CommandSpec spec = c.getCommandSpec();
-        boolean root = spec.parent() == null;
+    static String page(CommandDef<?> c) {
+        boolean root = c == Main.ROOT;
         String name = pageName(c);
-        List<String> description = Arrays.asList(spec.usageMessage().description());
         StringBuilder t = new StringBuilder();
-        t.append(".\\\" generated from the picocli model of vcap; do not edit\n");
+        t.append(".\\\" generated from vcap's command tables; do not edit\n");
         t.append(".TH ").append(name.toUpperCase(Locale.ROOT)).append(" 1 \"\" \"vcap ").append(Main.version())
                 .append("\" \"vcap manual\"\n");
-        t.append(".SH NAME\n").append(escape(name)).append(" \\- ").append(escape(summary(spec))).append('\n');
-        CommandLine.Help help = new CommandLine.Help(spec,
-                new CommandLine.Help.ColorScheme.Builder(CommandLine.Help.Ansi.OFF).build());
-        t.append(".SH SYNOPSIS\n.nf\n").append(literal(help.synopsis(0).stripTrailing())).append("\n.fi\n");
-        t.append(".SH DESCRIPTION\n").append(paragraphs(description));
+        t.append(".SH NAME\n").append(escape(name)).append(" \\- ").append(escape(summary(c))).append('\n');
+        t.append(".SH SYNOPSIS\n.nf\n").append(literal(Main.qualifiedName(c) + " " + UsageText.synopsis(c)))
+                .append("\n.fi\n");
+        t.append(".SH DESCRIPTION\n").append(paragraphs(c.description()));
         if (root) {
             t.append(".SH COMMANDS\n");
-            for (CommandLine sub : documented(c)) {
+            for (CommandDef<?> sub : c.commands()) {
                 t.append(".TP\n\\fB").append(escape(pageName(sub))).append("\\fR(1)\n")
-                        .append(escape(summary(sub.getCommandSpec()))).append('\n');
+                        .append(escape(summary(sub))).append('\n');
             }
         }
-        List<PositionalParamSpec> params = spec.positionalParameters().stream().filter(p -> !p.hidden()).toList();
-        if (!params.isEmpty()) {
+        if (!c.params().isEmpty()) {
             t.append(".SH ARGUMENTS\n");
-            for (PositionalParamSpec p : params) {
-                t.append(".TP\n\\fI").append(escape(p.paramLabel())).append("\\fR")
-                        .append(p.arity().max() > 1 ? "..." : "").append('\n')
-                        .append(escape(String.join(" ", p.description()))).append('\n');
+            for (ParamDef<?> p : c.params()) {
+                t.append(".TP\n\\fI").append(escape(p.label())).append("\\fR").append(p.max() > 1 ? "..." : "")
+                        .append('\n').append(escape(p.description())).append('\n');
             }
         }
         t.append(".SH OPTIONS\n");
-        for (OptionSpec o : spec.options()) {
-            if (o.hidden()) {
-                continue;
+        for (OptionDef<?> o : c.options()) {
+            if (!o.hidden()) {
+                t.append(".TP\n").append(optionNames(o)).append('\n').append(escape(o.description())).append('\n');
             }
-            String text = String.join(" ", o.description());
-            if (text.isBlank() && o.versionHelp()) {
-                text = "Print version information and exit.";
-            }
-            t.append(".TP\n").append(optionNames(o)).append('\n').append(escape(text)).append('\n');
         }
-        String[] footer = spec.usageMessage().footer();
-        if (footer.length > 0) {
-            t.append(".SH NOTES\n.nf\n").append(literal(String.join("\n", footer).strip())).append("\n.fi\n");
+        if (!c.footer().isEmpty()) {
+            t.append(".SH NOTES\n.nf\n").append(literal(String.join("\n", c.footer()).strip())).append("\n.fi\n");
         }
         t.append(".SH SEE ALSO\n");
         List<String> see = new ArrayList<>();
         if (!root) {
             see.add("\\fBvcap\\fR(1)");
         }
-        documented(root ? c : c.getParent()).stream().filter(s -> s != c)
+        Main.ROOT.commands().stream().filter(s -> s != c)
                 .forEach(s -> see.add("\\fB" + escape(pageName(s)) + "\\fR(1)"));
         t.append(String.join(",\n", see)).append("\n.PP\nThe documentation of the project: docs/*.md in its"
                 + " repository; docs/CLI.md and docs/JSON.md describe every command and its JSON.\n");
         return t.toString();
     }
 
-    private static String optionNames(OptionSpec o) {
+    private static String optionNames(OptionDef<?> o) {
         List<String> names = new ArrayList<>();
         for (String n : o.names()) {
-            String shown = o.negatable() && n.startsWith("--") ? "--[no-]" + n.substring(2) : n;
+            String shown = o.kind() == OptionDef.Kind.NEGATABLE && n.startsWith("--") ? "--[no-]" + n.substring(2) : n;
             names.add("\\fB" + escape(shown) + "\\fR");
         }
-        String label = o.arity().max() > 0 && !o.typeInfo().isBoolean()
-                ? "=\\fI" + escape(o.paramLabel()) + "\\fR" + (o.arity().min() == 0 ? "?" : "") : "";
+        String label = switch (o.kind()) {
+            case VALUE, REPEATABLE -> "=\\fI" + escape(o.label()) + "\\fR";
+            case OPTIONAL_VALUE -> "=\\fI" + escape(o.label()) + "\\fR?";
+            case FLAG, NEGATABLE -> "";
+        };
         return String.join(", ", names) + label;
     }
 
     /**
-     * The one-line summary for NAME and the command list: the command's picocli {@code header} when
-     * it has one, else its description up to the first clause break (": ", " -- ", " (", "; ", ". ").
+     * The one-line summary for NAME and the command list: the command's header when it has one,
+     * else (the root) its description up to the first clause break (": ", " -- ", " (", "; ", ". ").
      */
-    static String summary(CommandSpec spec) {
-        String[] header = spec.usageMessage().header();
-        String text = header.length > 0 ? String.join(" ", header)
-                : String.join(" ", Arrays.stream(spec.usageMessage().description()).map(String::strip).toList());
+    static String summary(CommandDef<?> c) {
+        String text = c.header() != null ? c.header()
+                : String.join(" ", c.description().stream().map(String::strip).toList());
         int cut = text.length();
         for (String brk : List.of(": ", " -- ", " (", "; ", ". ")) {
             int at = text.indexOf(brk);

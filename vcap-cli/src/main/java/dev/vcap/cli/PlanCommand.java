@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.dump.DeviceSource;
@@ -24,91 +26,71 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code vcap plan}: build each device's guest-visible config space and place PASID, PRI and ATS. */
-@Command(name = "plan",
-        mixinStandardHelpOptions = true,
-        header = "Build a guest's config space and place PASID, PRI and ATS.",
-        sortOptions = false,
-        description = {
-            "Build each device's guest-visible config space as a VMM does -- vfio-pci's",
-            "view (Linux 6.15 hides PASID), then vcap's hiding policy (SR-IOV and ARI",
-            "hidden, Resizable BAR virtualized) -- and place the synthesized capabilities",
-            "through the policy chain: explicit offset, layout file, free ranges, quirk",
-            "table, VF mirroring, DVSEC hint, gap search (docs/PLACEMENT.md).",
-            "",
-            "Prints the virtual layout (every guest-visible capability with its origin;",
-            "what is hidden and why) and the decision record (per capability: offset or",
-            "'not exposed', the deciding policy and reason, every policy's outcome, the",
-            "rejected candidate runs).",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap plan dsa.lspci --pasid --pri --ats",
-            "  vcap plan dsa.lspci --pasid --pasid-offset 0x400 --emit guest.lspci",
-            "  lspci -F guest.lspci -vvv",
-            "  vcap plan vf.lspci --pasid --pf pf.lspci --quirks site-quirks.yaml",
-            "  vcap plan dumps/ --pasid --compat qemu --json",
-            "  vcap plan dsa.lspci --pasid --pri --contract dsa.contract.json",
-            "  vcap plan dsa.lspci --pasid --emit-vmm qemu",
-            "",
-            "Exit codes: 0 every requested capability placed or deliberately not",
-            "exposed; 2 usage or conflicting options; 3 bad input (a dump, quirk,",
-            "layout or PF file, named on stderr); 4 refused (an explicit offset, a",
-            "layout entry or a layout that does not describe the device; --emit then",
-            "writes nothing, nor does --contract). See docs/CLI.md, docs/JSON.md and",
-            "docs/CONTRACT.md."})
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
-
-    @Parameters(paramLabel = "FILE", arity = "1..*",
-            description = "Dump files, directories, or PCI addresses of live functions.")
-    List<Path> files = new ArrayList<>();
-
-    @Mixin
-    PlanOptions placement = new PlanOptions();
-
-    @Option(names = "--emit", paramLabel = "OUT",
-            description = "Write every device's guest-visible config space as lspci -xxxx text (lspci -F OUT reads it).")
-    Path emit;
-
-    @Option(names = "--contract", paramLabel = "OUT",
-            description = "Write the planned layout as a migration contract (docs/CONTRACT.md);"
-                    + " the inputs must hold exactly one device. vcap check-migration admits a destination against it.")
-    Path contract;
-
-    @Option(names = "--emit-vmm", paramLabel = "VMM", converter = VmmEmission.TargetConverter.class,
-            description = "Print, instead of the plan, the VMM configuration that realizes it: qemu"
+    static final CommandDef<PlanCommand> DEF = CommandDef.of("plan", PlanCommand::new)
+            .header("Build a guest's config space and place PASID, PRI and ATS.")
+            .inDeclarationOrder()
+            .description(
+                "Build each device's guest-visible config space as a VMM does -- vfio-pci's",
+                "view (Linux 6.15 hides PASID), then vcap's hiding policy (SR-IOV and ARI",
+                "hidden, Resizable BAR virtualized) -- and place the synthesized capabilities",
+                "through the policy chain: explicit offset, layout file, free ranges, quirk",
+                "table, VF mirroring, DVSEC hint, gap search (docs/PLACEMENT.md).",
+                "",
+                "Prints the virtual layout (every guest-visible capability with its origin;",
+                "what is hidden and why) and the decision record (per capability: offset or",
+                "'not exposed', the deciding policy and reason, every policy's outcome, the",
+                "rejected candidate runs).",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap plan dsa.lspci --pasid --pri --ats",
+                "  vcap plan dsa.lspci --pasid --pasid-offset 0x400 --emit guest.lspci",
+                "  lspci -F guest.lspci -vvv",
+                "  vcap plan vf.lspci --pasid --pf pf.lspci --quirks site-quirks.yaml",
+                "  vcap plan dumps/ --pasid --compat qemu --json",
+                "  vcap plan dsa.lspci --pasid --pri --contract dsa.contract.json",
+                "  vcap plan dsa.lspci --pasid --emit-vmm qemu",
+                "",
+                "Exit codes: 0 every requested capability placed or deliberately not",
+                "exposed; 2 usage or conflicting options; 3 bad input (a dump, quirk,",
+                "layout or PF file, named on stderr); 4 refused (an explicit offset, a",
+                "layout entry or a layout that does not describe the device; --emit then",
+                "writes nothing, nor does --contract). See docs/CLI.md, docs/JSON.md and",
+                "docs/CONTRACT.md.")
+            .with(LiveRoots.OPTIONS, c -> c.roots)
+            .param("FILE", 1, Integer.MAX_VALUE, "Dump files, directories, or PCI addresses of live functions.",
+                    (c, v) -> c.files.add(Path.of(v)))
+            .with(PlanOptions.OPTIONS, c -> c.placement)
+            .option("--emit", "OUT", "Write every device's guest-visible config space as lspci -xxxx text (lspci -F OUT reads it).",
+                    (c, v) -> c.emit = Path.of(v))
+            .option("--contract", "OUT", "Write the planned layout as a migration contract (docs/CONTRACT.md);"
+                    + " the inputs must hold exactly one device. vcap check-migration admits a destination against it.",
+                    (c, v) -> c.contract = Path.of(v))
+            .option("--emit-vmm", "VMM", "Print, instead of the plan, the VMM configuration that realizes it: qemu"
                     + " (-device vfio-pci) or libvirt (<hostdev>, <qemu:override>), with what the VMM cannot"
-                    + " express as warnings beside it (docs/VMM-CONFIG.md). With --json: each device's vmm key.")
+                    + " express as warnings beside it (docs/VMM-CONFIG.md). With --json: each device's vmm key.",
+                    (c, v) -> c.emitVmm = VmmEmission.target(v))
+            .flag("--json", "Print JSON (docs/JSON.md) instead of text.", c -> c.json = true)
+            .flag("--progress", "Draw a progress bar on stderr even when it is not a terminal.", c -> c.progress = true);
+
+    final LiveRoots roots = new LiveRoots();
+    final List<Path> files = new ArrayList<>();
+    final PlanOptions placement = new PlanOptions();
+    Path emit;
+    Path contract;
     VmmTarget emitVmm;
-
-    @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
     boolean json;
-
-    @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal.")
     boolean progress;
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         if (!placement.anyRequested()) {
-            throw new ParameterException(spec.commandLine(), "nothing to place: give --pasid, --pri and/or --ats");
+            throw new UsageException("nothing to place: give --pasid, --pri and/or --ats");
         }
         PlanSettings settings = placement.resolve();
         for (Path output : new Path[] {emit, contract}) {
@@ -117,7 +99,7 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         List<DumpFormatException> errors = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
         Map<PciAddress, String> emitted = new HashMap<>();
@@ -127,9 +109,9 @@ final class PlanCommand implements Callable<Integer> {
         DeviceClasses<Shared> classes = new DeviceClasses<>(d -> new Shared(DevicePlan.of(d, settings)));
         try (AtomicFile out = emit == null ? null : AtomicFile.create(emit);
                 Report report = json ? new JsonReport(main.rawOut(), emitVmm, settings)
-                        : emitVmm != null ? new VmmReport(new VmmEmission.TextReport(spec.commandLine().getOut(), emitVmm),
+                        : emitVmm != null ? new VmmReport(new VmmEmission.TextReport(out(), emitVmm),
                                 settings)
-                        : new TextReport(spec.commandLine().getOut());
+                        : new TextReport(out());
                 Progress bar = Progress.over(err, "plan", inputs, progress)) {
             LspciTextWriter writer = out == null ? null : new LspciTextWriter(out.stream());
             OutputPace pace = new OutputPace(main, report::flush);

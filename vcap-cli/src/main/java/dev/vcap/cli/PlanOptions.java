@@ -1,5 +1,8 @@
 package dev.vcap.cli;
 
+import dev.vcap.cli.args.OptionSet;
+import dev.vcap.cli.args.UsageException;
+import dev.vcap.cli.args.Values;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.Dumps;
 import dev.vcap.pci.occupancy.ByteRange;
@@ -16,10 +19,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * The placement options {@code vcap plan} and {@code vcap report} share (docs/CLI.md): what to
@@ -27,80 +26,62 @@ import picocli.CommandLine.Spec;
  */
 final class PlanOptions {
 
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec spec;
+    static final OptionSet.Group<PlanOptions> OPTIONS = OptionSet.<PlanOptions>group()
+            .flag("--pasid", "Synthesize a PASID capability.", o -> o.pasid = true)
+            .flag("--pri", "Synthesize a PRI capability (replacing the device's own).", o -> o.pri = true)
+            .flag("--ats", "Synthesize an ATS capability (replacing the device's own).", o -> o.ats = true)
+            .option("--pasid-offset", "HEX", "Put PASID here (validated; refused, never moved, when it collides).",
+                    (o, v) -> o.pasidOffset = hex(v))
+            .option("--pri-offset", "HEX", "Put PRI here.", (o, v) -> o.priOffset = hex(v))
+            .option("--ats-offset", "HEX", "Put ATS here.", (o, v) -> o.atsOffset = hex(v))
+            .option("--layout", "FILE", "An operator's layout file (docs/LAYOUT.md) for the devices it matches.",
+                    (o, v) -> o.layout = Path.of(v))
+            .option("--free", "RANGES", "Declared free ranges, e.g. 0xd00-0xdff,0xf00-0xfff (inclusive ends).",
+                    (o, v) -> o.free = v)
+            .repeatable("--quirks", "FILE",
+                    "A quirk table extending the shipped one (repeatable; later files win on equal ids).",
+                    (o, v) -> o.quirks.add(Path.of(v)))
+            .flag("--no-shipped-quirks", "Leave out the quirk table shipped with vcap (only --quirks files apply).",
+                    o -> o.noShippedQuirks = true)
+            .option("--pf", "FILE", "The PF's dump: each device is one of its VFs (VF mirroring, PASID/PRI defaults).",
+                    (o, v) -> o.pf = Path.of(v))
+            .flag("--vf", "Each device is a PF with SR-IOV: plan its first VF, derived from it as vcap's simulated"
+                    + " host derives VFs (docs/HOST.md), with the PF as --pf.", o -> o.vf = true)
+            .flag("--no-gap-search", "Do not let the automatic gap search place anything.", o -> o.noGapSearch = true)
+            .option("--compat", "MODE",
+                    "vcap (default) or qemu: predict QEMU 11.0's vPASID, faults included (docs/PLACEMENT.md).",
+                    (o, v) -> o.compat = compat(v))
+            .option("--pasid-width", "N",
+                    "PASID width the host and vIOMMU offer, 1..20 (default 20; never above the physical one).",
+                    (o, v) -> o.pasidWidth = Values.toInt(v))
+            .negatable("--exec", "Offer Execute Permission (default: as the physical PASID; off without one).",
+                    (o, on) -> o.exec = on)
+            .negatable("--priv", "Offer Privileged Mode (default: as the physical PASID; off without one).",
+                    (o, on) -> o.priv = on)
+            .option("--pri-capacity", "N", "PRI Outstanding Page Request Capacity (default: the physical PRI's, else 512).",
+                    (o, v) -> o.priCapacity = Values.toLong(v))
+            .option("--ats-queue-depth", "N",
+                    "ATS Invalidate Queue Depth, 0..31, 0 meaning 32 (default: the physical ATS's, else 0).",
+                    (o, v) -> o.atsQueueDepth = Values.toInt(v));
 
-    @Option(names = "--pasid", description = "Synthesize a PASID capability.")
     boolean pasid;
-
-    @Option(names = "--pri", description = "Synthesize a PRI capability (replacing the device's own).")
     boolean pri;
-
-    @Option(names = "--ats", description = "Synthesize an ATS capability (replacing the device's own).")
     boolean ats;
-
-    @Option(names = "--pasid-offset", paramLabel = "HEX", converter = HexConverter.class,
-            description = "Put PASID here (validated; refused, never moved, when it collides).")
     Integer pasidOffset;
-
-    @Option(names = "--pri-offset", paramLabel = "HEX", converter = HexConverter.class,
-            description = "Put PRI here.")
     Integer priOffset;
-
-    @Option(names = "--ats-offset", paramLabel = "HEX", converter = HexConverter.class,
-            description = "Put ATS here.")
     Integer atsOffset;
-
-    @Option(names = "--layout", paramLabel = "FILE",
-            description = "An operator's layout file (docs/LAYOUT.md) for the devices it matches.")
     Path layout;
-
-    @Option(names = "--free", paramLabel = "RANGES",
-            description = "Declared free ranges, e.g. 0xd00-0xdff,0xf00-0xfff (inclusive ends).")
     String free;
-
-    @Option(names = "--quirks", paramLabel = "FILE",
-            description = "A quirk table extending the shipped one (repeatable; later files win on equal ids).")
-    List<Path> quirks = new ArrayList<>();
-
-    @Option(names = "--no-shipped-quirks",
-            description = "Leave out the quirk table shipped with vcap (only --quirks files apply).")
+    final List<Path> quirks = new ArrayList<>();
     boolean noShippedQuirks;
-
-    @Option(names = "--pf", paramLabel = "FILE",
-            description = "The PF's dump: each device is one of its VFs (VF mirroring, PASID/PRI defaults).")
     Path pf;
-
-    @Option(names = "--vf",
-            description = "Each device is a PF with SR-IOV: plan its first VF, derived from it as vcap's simulated"
-                    + " host derives VFs (docs/HOST.md), with the PF as --pf.")
     boolean vf;
-
-    @Option(names = "--no-gap-search", description = "Do not let the automatic gap search place anything.")
     boolean noGapSearch;
-
-    @Option(names = "--compat", paramLabel = "MODE", converter = CompatConverter.class,
-            description = "vcap (default) or qemu: predict QEMU 11.0's vPASID, faults included (docs/PLACEMENT.md).")
     PlacementOptions.Compat compat = PlacementOptions.Compat.VCAP;
-
-    @Option(names = "--pasid-width", paramLabel = "N",
-            description = "PASID width the host and vIOMMU offer, 1..20 (default 20; never above the physical one).")
     Integer pasidWidth;
-
-    @Option(names = "--exec", negatable = true,
-            description = "Offer Execute Permission (default: as the physical PASID; off without one).")
     Boolean exec;
-
-    @Option(names = "--priv", negatable = true,
-            description = "Offer Privileged Mode (default: as the physical PASID; off without one).")
     Boolean priv;
-
-    @Option(names = "--pri-capacity", paramLabel = "N",
-            description = "PRI Outstanding Page Request Capacity (default: the physical PRI's, else 512).")
     Long priCapacity;
-
-    @Option(names = "--ats-queue-depth", paramLabel = "N",
-            description = "ATS Invalidate Queue Depth, 0..31, 0 meaning 32 (default: the physical ATS's, else 0).")
     Integer atsQueueDepth;
 
     /** Whether any capability was asked for. */
@@ -111,7 +92,7 @@ final class PlanOptions {
     /**
      * Checks the combinations and loads every file, once for all devices.
      *
-     * @throws CommandLine.ParameterException for conflicting or out-of-range options (exit 2)
+     * @throws UsageException for conflicting or out-of-range options (exit 2)
      * @throws dev.vcap.vmm.files.FileFormatException for a bad quirk or layout file (exit 3)
      * @throws BadInputException for a bad PF dump (exit 3)
      */
@@ -212,8 +193,8 @@ final class PlanOptions {
         }
     }
 
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
+    private static UsageException usage(String message) {
+        return new UsageException(message);
     }
 
     private static DeviceImage readPf(Path file) {
@@ -232,31 +213,24 @@ final class PlanOptions {
         return devices.get(0);
     }
 
-    /** Parses {@code 0x230} or {@code 230} as hex. */
-    static final class HexConverter implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            String t = value.trim().toLowerCase(Locale.ROOT);
-            if (t.startsWith("0x")) {
-                t = t.substring(2);
-            }
-            if (!t.matches("[0-9a-f]{1,4}")) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a config-space offset; expected"
-                        + " hex such as 0x230");
-            }
-            return Integer.parseInt(t, 16);
+    /** {@code 0x230} or {@code 230}, as hex. */
+    static int hex(String value) {
+        String t = value.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("0x")) {
+            t = t.substring(2);
         }
+        if (!t.matches("[0-9a-f]{1,4}")) {
+            throw new IllegalArgumentException("'" + value + "' is not a config-space offset; expected hex such as 0x230");
+        }
+        return Integer.parseInt(t, 16);
     }
 
     /** {@code vcap} or {@code qemu}. */
-    static final class CompatConverter implements CommandLine.ITypeConverter<PlacementOptions.Compat> {
-        @Override
-        public PlacementOptions.Compat convert(String value) {
-            return switch (value.trim().toLowerCase(Locale.ROOT)) {
-                case "vcap" -> PlacementOptions.Compat.VCAP;
-                case "qemu" -> PlacementOptions.Compat.QEMU;
-                default -> throw new CommandLine.TypeConversionException("'" + value + "': expected vcap or qemu");
-            };
-        }
+    static PlacementOptions.Compat compat(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "vcap" -> PlacementOptions.Compat.VCAP;
+            case "qemu" -> PlacementOptions.Compat.QEMU;
+            default -> throw new IllegalArgumentException("'" + value + "': expected vcap or qemu");
+        };
     }
 }

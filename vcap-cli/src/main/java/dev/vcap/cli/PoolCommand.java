@@ -3,6 +3,9 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
+import dev.vcap.cli.args.Values;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.Header;
 import dev.vcap.pci.dump.DeviceSource;
@@ -32,88 +35,66 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vcap pool}: one layout contract for every device of a pool, or who blocks it. */
-@Command(name = "pool",
-        mixinStandardHelpOptions = true,
-        header = "Plan one layout contract valid on every device of a pool.",
-        description = {
-            "Plan one layout for a pool of devices -- say, the same device on every",
-            "host a VM may migrate to -- and write it as a contract valid on every one;",
-            "or name the devices it does not fit, each refused as vcap check-migration",
-            "refuses it (another model, another firmware layout, checked bits that",
-            "differ, or bytes that read non-zero where the capability goes). The",
-            "synthesized capabilities avoid every byte that reads non-zero on any device.",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap pool hosts/ --pasid --pri --contract pool.json",
-            "  vcap pool a.lspci b.lspci c.lspci --pasid --json",
-            "",
-            "Exit codes: 0 one contract fits every device, 4 some devices block (the",
-            "contract, when written, fits the rest), 3 bad input, 2 usage. See",
-            "docs/CLI.md and docs/CONTRACT.md."})
-final class PoolCommand implements Callable<Integer> {
+final class PoolCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<PoolCommand> DEF = CommandDef.of("pool", PoolCommand::new)
+            .header("Plan one layout contract valid on every device of a pool.")
+            .description(
+                "Plan one layout for a pool of devices -- say, the same device on every",
+                "host a VM may migrate to -- and write it as a contract valid on every one;",
+                "or name the devices it does not fit, each refused as vcap check-migration",
+                "refuses it (another model, another firmware layout, checked bits that",
+                "differ, or bytes that read non-zero where the capability goes). The",
+                "synthesized capabilities avoid every byte that reads non-zero on any device.",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap pool hosts/ --pasid --pri --contract pool.json",
+                "  vcap pool a.lspci b.lspci c.lspci --pasid --json",
+                "",
+                "Exit codes: 0 one contract fits every device, 4 some devices block (the",
+                "contract, when written, fits the rest), 3 bad input, 2 usage. See",
+                "docs/CLI.md and docs/CONTRACT.md.")
+            .with(LiveRoots.OPTIONS, c -> c.roots)
+            .param("FILE", 1, Integer.MAX_VALUE, "Dumps of the pool's devices, directories, or PCI addresses of live functions.",
+                    (c, v) -> c.files.add(Path.of(v)))
+            .flag("--pasid", "Synthesize PASID.", c -> c.pasid = true)
+            .flag("--pri", "Synthesize PRI.", c -> c.pri = true)
+            .flag("--ats", "Synthesize ATS.", c -> c.ats = true)
+            .option("--pasid-width", "N", "PASID width every host offers (default: 20).",
+                    (c, v) -> c.pasidWidth = Values.toInt(v))
+            .flag("--exec", "Every host supports Execute PASID requests.", c -> c.exec = true)
+            .flag("--priv", "Every host supports Privileged PASID requests.", c -> c.priv = true)
+            .repeatable("--quirks", "FILE", "Extra quirk files (repeatable).",
+                    (c, v) -> c.quirks.add(Path.of(v)))
+            .option("--contract", "OUT", "Write the pool's contract here.",
+                    (c, v) -> c.contractOut = Path.of(v))
+            .flag("--json", "Print the plan as JSON (docs/JSON.md).", c -> c.json = true)
+            .flag("--progress", "Draw a progress bar on stderr even when it is not a terminal.", c -> c.progress = true);
 
-    @ParentCommand
-    Main main;
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
-
-    @Parameters(paramLabel = "FILE", arity = "1..*",
-            description = "Dumps of the pool's devices, directories, or PCI addresses of live functions.")
-    List<Path> files = new ArrayList<>();
-
-    @Option(names = "--pasid", description = "Synthesize PASID.")
+    final LiveRoots roots = new LiveRoots();
+    final List<Path> files = new ArrayList<>();
     boolean pasid;
-
-    @Option(names = "--pri", description = "Synthesize PRI.")
     boolean pri;
-
-    @Option(names = "--ats", description = "Synthesize ATS.")
     boolean ats;
-
-    @Option(names = "--pasid-width", paramLabel = "N", defaultValue = "20",
-            description = "PASID width every host offers (default: ${DEFAULT-VALUE}).")
-    int pasidWidth;
-
-    @Option(names = "--exec", description = "Every host supports Execute PASID requests.")
+    int pasidWidth = 20;
     boolean exec;
-
-    @Option(names = "--priv", description = "Every host supports Privileged PASID requests.")
     boolean priv;
-
-    @Option(names = "--quirks", paramLabel = "FILE", description = "Extra quirk files (repeatable).")
-    List<Path> quirks = new ArrayList<>();
-
-    @Option(names = "--contract", paramLabel = "OUT", description = "Write the pool's contract here.")
+    final List<Path> quirks = new ArrayList<>();
     Path contractOut;
-
-    @Option(names = "--json", description = "Print the plan as JSON (docs/JSON.md).")
     boolean json;
-
-    @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal.")
     boolean progress;
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         if (!pasid && !pri && !ats) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "nothing to place: give --pasid, --pri and/or --ats");
+            throw new UsageException("nothing to place: give --pasid, --pri and/or --ats");
         }
         if (pasidWidth < 1 || pasidWidth > PasidSupport.MAX_WIDTH) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pasid-width must be 1..20");
+            throw new UsageException("--pasid-width must be 1..20");
         }
         PoolPlanner.Options options = options(pasid, pri, ats, new PasidSupport(pasidWidth, exec, priv),
                 CheckMigrationCommand.quirkTable(quirks));
@@ -124,7 +105,7 @@ final class PoolCommand implements Callable<Integer> {
         List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
         Devices devices;
         // the contract and every verdict need the whole pool: the output comes after the last device
-        try (Progress bar = Progress.over(spec.commandLine().getErr(), "pool", inputs, progress);
+        try (Progress bar = Progress.over(err(), "pool", inputs, progress);
                 Devices read = new Devices(inputs, bar)) {
             devices = read;
             plan = PoolPlanner.plan(read, options);
@@ -165,7 +146,7 @@ final class PoolCommand implements Callable<Integer> {
     }
 
     private void text(PoolPlanner.PoolPlan plan, int read, List<PoolPlanner.Blocker> blockers) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.printf("pool: %d devices; one contract fits %d%n", read, plan.core());
         for (Decision d : plan.decisions()) {
             out.println("  " + (d.placed() ? String.format("%s at 0x%03x (%s: %s)", d.capability(), d.offset().getAsInt(),

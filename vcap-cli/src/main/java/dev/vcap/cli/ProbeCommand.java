@@ -3,6 +3,8 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
 import dev.vcap.linux.Feature;
 import dev.vcap.linux.LinuxHost;
 import dev.vcap.linux.PasidProbe;
@@ -11,71 +13,56 @@ import dev.vcap.pci.config.PciAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vcap probe}: can this host pass a function's PASIDs through? Ask the kernel, step by step. */
-@Command(name = "probe",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        description = {
-            "Run, on one live function vfio-pci owns, the iommufd/vfio sequence a VMM",
-            "runs for PASID passthrough, and print every step with the kernel's answer",
-            "(errno names): bind, IOMMU_GET_HW_INFO, a PASID-flagged detach of a PASID",
-            "nothing attached (tells a kernel with PASID attach from one without), IOAS",
-            "and HWPT allocation with IOMMU_HWPT_ALLOC_PASID.",
-            "",
-            "With --attach it also maps one page, attaches the RID, attaches PASID 1,",
-            "replaces its HWPT, detaches both and unmaps: these change the device's IOMMU",
-            "state, so they run only when asked. Everything is undone in reverse order",
-            "on every path; no object or descriptor is left behind. Functions vfio-pci",
-            "does not own are refused untouched.",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap probe 0000:03:00.0",
-            "  vcap probe 03:00.0 --attach",
-            "  vcap probe 03:00.0 --attach --json",
-            "",
-            "Exit codes: 0 PASID passthrough works (or, without --attach, should);",
-            "4 it does not (the verdict says why: kernel, IOMMU or device); 3 the",
-            "function does not exist or vfio-pci does not own it; 5 the probe could not",
-            "run (no iommufd, no vfio device file, no permission, device busy). See",
-            "docs/CLI.md, docs/JSON.md and docs/LINUX.md."})
-final class ProbeCommand implements Callable<Integer> {
+final class ProbeCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<ProbeCommand> DEF = CommandDef.of("probe", ProbeCommand::new)
+            .header("Run a VMM's iommufd/vfio PASID sequence on one live function.")
+            .inDeclarationOrder()
+            .description(
+                "Run, on one live function vfio-pci owns, the iommufd/vfio sequence a VMM",
+                "runs for PASID passthrough, and print every step with the kernel's answer",
+                "(errno names): bind, IOMMU_GET_HW_INFO, a PASID-flagged detach of a PASID",
+                "nothing attached (tells a kernel with PASID attach from one without), IOAS",
+                "and HWPT allocation with IOMMU_HWPT_ALLOC_PASID.",
+                "",
+                "With --attach it also maps one page, attaches the RID, attaches PASID 1,",
+                "replaces its HWPT, detaches both and unmaps: these change the device's IOMMU",
+                "state, so they run only when asked. Everything is undone in reverse order",
+                "on every path; no object or descriptor is left behind. Functions vfio-pci",
+                "does not own are refused untouched.",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap probe 0000:03:00.0",
+                "  vcap probe 03:00.0 --attach",
+                "  vcap probe 03:00.0 --attach --json",
+                "",
+                "Exit codes: 0 PASID passthrough works (or, without --attach, should);",
+                "4 it does not (the verdict says why: kernel, IOMMU or device); 3 the",
+                "function does not exist or vfio-pci does not own it; 5 the probe could not",
+                "run (no iommufd, no vfio device file, no permission, device busy). See",
+                "docs/CLI.md, docs/JSON.md and docs/LINUX.md.")
+            .param("ADDR", 1, 1, "The function: 0000:03:00.0 or 03:00.0.",
+                    (c, v) -> c.address = v)
+            .flag("--attach", "Also run the steps that change the device's IOMMU state (attach, replace, detach).", c -> c.attach = true)
+            .flag("--json", "Print JSON (docs/JSON.md) instead of text.", c -> c.json = true)
+            .with(LiveRoots.OPTIONS, c -> c.roots);
 
-    @ParentCommand
-    Main main;
-
-    @Parameters(paramLabel = "ADDR", description = "The function: 0000:03:00.0 or 03:00.0.")
     String address;
-
-    @Option(names = "--attach",
-            description = "Also run the steps that change the device's IOMMU state (attach, replace, detach).")
     boolean attach;
-
-    @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of text.")
     boolean json;
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
+    final LiveRoots roots = new LiveRoots();
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         PciAddress a;
         try {
             a = PciAddress.parse(address);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "ADDR: " + e.getMessage());
+            throw new UsageException("ADDR: " + e.getMessage());
         }
         LinuxHost host = roots.host();
         PciFunction f = host.function(a).orElseThrow(() -> new BadInputException(a + ": no such PCI function on"
@@ -89,10 +76,10 @@ final class ProbeCommand implements Callable<Integer> {
         if (json) {
             json(r);
         } else {
-            text(spec.commandLine().getOut(), r);
+            text(out(), r);
         }
         if (!r.cleanedUp()) {
-            spec.commandLine().getErr().println("vcap: the clean-up after the probe failed; see the last steps");
+            err().println("vcap: the clean-up after the probe failed; see the last steps");
         }
         return switch (r.passthrough()) {
             case YES -> ExitCodes.OK;

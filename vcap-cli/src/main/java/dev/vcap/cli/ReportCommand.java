@@ -2,6 +2,7 @@ package dev.vcap.cli;
 
 import static dev.vcap.cli.Svg.esc;
 
+import dev.vcap.cli.args.CommandDef;
 import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
@@ -12,57 +13,47 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code vcap report}: a picture of each device's guest-visible 4 KiB config space, as HTML with inline SVG. */
-@Command(name = "report",
-        mixinStandardHelpOptions = true,
-        header = "Draw each device's guest-visible config space as HTML.",
-        sortOptions = false,
-        description = {
-            "Draw each device's guest-visible config space (vfio-pci's view, default",
-            "hiding policy, and the placement the plan options ask for) as one",
-            "self-contained HTML page with inline SVG: capabilities coloured and",
-            "labelled, synthesized ones outlined, hidden ones hatched, gaps, non-zero",
-            "bytes in gaps, and the ranges matching quirks forbid. Without",
-            "--pasid/--pri/--ats nothing is placed.",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap report dsa.lspci --html dsa.html --pasid --pri --ats",
-            "  vcap report dumps/ --html all.html",
-            "",
-            "Exit codes: 0 ok; 2 usage; 3 bad input; 4 a placement was refused (the",
-            "page is still written and shows the refusal)."})
-final class ReportCommand implements Callable<Integer> {
+final class ReportCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<ReportCommand> DEF = CommandDef.of("report", ReportCommand::new)
+            .header("Draw each device's guest-visible config space as HTML.")
+            .inDeclarationOrder()
+            .description(
+                "Draw each device's guest-visible config space (vfio-pci's view, default",
+                "hiding policy, and the placement the plan options ask for) as one",
+                "self-contained HTML page with inline SVG: capabilities coloured and",
+                "labelled, synthesized ones outlined, hidden ones hatched, gaps, non-zero",
+                "bytes in gaps, and the ranges matching quirks forbid. Without",
+                "--pasid/--pri/--ats nothing is placed.",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap report dsa.lspci --html dsa.html --pasid --pri --ats",
+                "  vcap report dumps/ --html all.html",
+                "",
+                "Exit codes: 0 ok; 2 usage; 3 bad input; 4 a placement was refused (the",
+                "page is still written and shows the refusal).")
+            .param("FILE", 1, Integer.MAX_VALUE, "Dump files, directories, or PCI addresses of live functions.",
+                    (c, v) -> c.files.add(Path.of(v)))
+            .required("--html", "OUT", "The HTML file to write.",
+                    (c, v) -> c.html = Path.of(v))
+            .with(PlanOptions.OPTIONS, c -> c.placement)
+            .with(LiveRoots.OPTIONS, c -> c.roots);
 
-    @Parameters(paramLabel = "FILE", arity = "1..*",
-            description = "Dump files, directories, or PCI addresses of live functions.")
-    List<Path> files = new ArrayList<>();
-
-    @Option(names = "--html", paramLabel = "OUT", required = true, description = "The HTML file to write.")
+    final List<Path> files = new ArrayList<>();
     Path html;
-
-    @Mixin
-    PlanOptions placement = new PlanOptions();
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
+    final PlanOptions placement = new PlanOptions();
+    final LiveRoots roots = new LiveRoots();
 
     @Override
-    public Integer call() throws java.io.IOException {
+    Integer call() throws java.io.IOException {
         PlanSettings settings = placement.resolve();
         AtomicFile.checkWritable(html);
         List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         List<DevicePlan> plans = new ArrayList<>();
         List<DumpFormatException> errors = new ArrayList<>();
         for (DeviceInputs.DeviceInput input : inputs) {
@@ -87,7 +78,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         AtomicFile.write(html, render(plans, errors).getBytes(StandardCharsets.UTF_8));
         long refusals = plans.stream().filter(DevicePlan::refused).count();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.printf("report: %d device%s drawn, written to %s%s%s%n", plans.size(), plans.size() == 1 ? "" : "s", html,
                 refusals == 0 ? "" : "; " + refusals + " refused", errors.isEmpty() ? ""
                         : "; " + errors.size() + " input" + (errors.size() == 1 ? "" : "s") + " could not be read");

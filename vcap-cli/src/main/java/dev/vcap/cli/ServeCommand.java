@@ -1,5 +1,7 @@
 package dev.vcap.cli;
 
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.UsageException;
 import dev.vcap.host.sim.SimHost;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.config.PciAddress;
@@ -27,72 +29,56 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code vcap serve}: put a device's guest-visible config space on a vfio-user socket for QEMU. */
-@Command(name = "serve",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        description = {
-            "Serve a device's guest-visible config space -- the one 'vcap plan' builds",
-            "from the dump with the same options -- to QEMU over vfio-user (QEMU 10.1+:",
-            "-device '{\"driver\":\"vfio-user-pci\",\"socket\":{\"path\":\"PATH\",",
-            "\"type\":\"unix\"}}'). Guest config accesses go through vcap's masks and",
-            "write policy; the VMM events they raise (PASID, ATS, PRI enables, FLR) are",
-            "logged. BARs are served as sparse memory, sized from the dump (see",
-            "docs/VFIO-USER.md); there is no DMA and no interrupt is raised.",
-            "",
-            "Runs until QEMU disconnects, or SIGINT/SIGTERM; the socket file is removed.",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap serve dsa.lspci --socket /tmp/dsa.sock --pasid --pri --ats",
-            "  vcap serve vf.lspci --socket /tmp/vf.sock --pasid --pf pf.lspci --json",
-            "  mkfifo ctl; vcap serve dsa.lspci --socket s --pasid --control ctl &",
-            "  echo 'migrate other-host.lspci' > ctl",
-            "",
-            "Exit codes: 0 QEMU disconnected; 2 usage; 3 bad input (a dump or file, or",
-            "a socket path that exists); 4 a placement refused (nothing is served);",
-            "130/143 after SIGINT/SIGTERM. See docs/CLI.md and docs/VFIO-USER.md."})
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<ServeCommand> DEF = CommandDef.of("serve", ServeCommand::new)
+            .header("Serve a guest-visible config space to QEMU over vfio-user.")
+            .inDeclarationOrder()
+            .description(
+                "Serve a device's guest-visible config space -- the one 'vcap plan' builds",
+                "from the dump with the same options -- to QEMU over vfio-user (QEMU 10.1+:",
+                "-device '{\"driver\":\"vfio-user-pci\",\"socket\":{\"path\":\"PATH\",",
+                "\"type\":\"unix\"}}'). Guest config accesses go through vcap's masks and",
+                "write policy; the VMM events they raise (PASID, ATS, PRI enables, FLR) are",
+                "logged. BARs are served as sparse memory, sized from the dump (see",
+                "docs/VFIO-USER.md); there is no DMA and no interrupt is raised.",
+                "",
+                "Runs until QEMU disconnects, or SIGINT/SIGTERM; the socket file is removed.",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap serve dsa.lspci --socket /tmp/dsa.sock --pasid --pri --ats",
+                "  vcap serve vf.lspci --socket /tmp/vf.sock --pasid --pf pf.lspci --json",
+                "  mkfifo ctl; vcap serve dsa.lspci --socket s --pasid --control ctl &",
+                "  echo 'migrate other-host.lspci' > ctl",
+                "",
+                "Exit codes: 0 QEMU disconnected; 2 usage; 3 bad input (a dump or file, or",
+                "a socket path that exists); 4 a placement refused (nothing is served);",
+                "130/143 after SIGINT/SIGTERM. See docs/CLI.md and docs/VFIO-USER.md.")
+            .param("DUMP", 1, 1, "The device's dump (lspci -xxxx text or a binary config image).",
+                    (c, v) -> c.dump = Path.of(v))
+            .required("--socket", "PATH", "The UNIX socket to listen on (must not exist).",
+                    (c, v) -> c.socket = Path.of(v))
+            .option("--address", "BDF", "Which device of DUMP (default: the first).",
+                    (c, v) -> c.address = v)
+            .with(PlanOptions.OPTIONS, c -> c.placement)
+            .repeatable("--bar-size", "N=SIZE", "Size of BAR N in bytes (e.g. 0=16K, 2=1M); repeatable. Default: from the dump.",
+                    (c, v) -> c.barSizes.add(v))
+            .option("--control", "FILE", "Read commands from FILE (a FIFO) while serving: 'migrate DUMP [BDF]'.",
+                    (c, v) -> c.control = Path.of(v))
+            .flag("--json", "Log every event as a JSON line (docs/JSON.md).", c -> c.json = true);
 
-    @ParentCommand
-    Main main;
-
-    @Parameters(paramLabel = "DUMP", description = "The device's dump (lspci -xxxx text or a binary config image).")
     Path dump;
-
-    @Option(names = "--socket", paramLabel = "PATH", required = true,
-            description = "The UNIX socket to listen on (must not exist).")
     Path socket;
-
-    @Option(names = "--address", paramLabel = "BDF", description = "Which device of DUMP (default: the first).")
     String address;
-
-    @Mixin
-    PlanOptions placement = new PlanOptions();
-
-    @Option(names = "--bar-size", paramLabel = "N=SIZE",
-            description = "Size of BAR N in bytes (e.g. 0=16K, 2=1M); repeatable. Default: from the dump.")
-    List<String> barSizes = new ArrayList<>();
-
-    @Option(names = "--control", paramLabel = "FILE",
-            description = "Read commands from FILE (a FIFO) while serving: 'migrate DUMP [BDF]'.")
+    final PlanOptions placement = new PlanOptions();
+    final List<String> barSizes = new ArrayList<>();
     Path control;
-
-    @Option(names = "--json", description = "Log every event as a JSON line (docs/JSON.md).")
     boolean json;
 
     private ServedDevice device;
@@ -100,13 +86,13 @@ final class ServeCommand implements Callable<Integer> {
     private ServeLog log;
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         Map<Integer, Long> sizes = parseBarSizes();
         settings = placement.resolve();
         DeviceImage image = pick(dump, address);
-        log = json ? ServeLog.json(main.rawOut()) : ServeLog.text(spec.commandLine().getOut());
+        log = json ? ServeLog.json(main.rawOut()) : ServeLog.text(out());
         DevicePlan p = DevicePlan.of(image, settings, r -> new ObservedRegion(r, log));
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         if (p.refused()) {
             PlanText.refusals(p).lines().forEach(line -> err.println("vcap: refused: " + line));
             err.println("vcap: nothing served: a placement was refused");
@@ -166,7 +152,7 @@ final class ServeCommand implements Callable<Integer> {
             g.writeEndObject();
             log.endLine();
         } else {
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             PlanText.device(out, p);
             for (BarLayout.Bar b : bars.bars()) {
                 if (b.present()) {
@@ -252,7 +238,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             a = PciAddress.parse(bdf);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--address: " + e.getMessage());
+            throw new UsageException("--address: " + e.getMessage());
         }
         return devices.stream().filter(d -> d.address().equals(a)).findFirst()
                 .orElseThrow(() -> new BadInputException(file + ": no device " + a));
@@ -270,7 +256,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 out.put(bar, size);
             } catch (RuntimeException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--bar-size " + s
+                throw new UsageException("--bar-size " + s
                         + ": expected N=SIZE, N 0..5 and SIZE a power of two (e.g. 0=16K, 2=1M, 4=4096)");
             }
         }

@@ -3,61 +3,52 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.cli.args.CommandDef;
 import dev.vcap.cli.simulate.Scenario;
 import dev.vcap.cli.simulate.Simulation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vcap simulate}: the whole story on simulated hosts, with a verdict. */
-@Command(name = "simulate",
-        mixinStandardHelpOptions = true,
-        header = "Run a scenario: hosts, VMM and guest, checked step by step.",
-        description = {
-            "Run a scenario on simulated hosts: the host kernels (vfio, iommufd, an",
-            "IOMMU with Linux 6.15's PASID rules), the VMM (virtual config space,",
-            "placement, vIOMMU, PASID attach/replace/detach, live migration under a",
-            "layout contract) and a guest that probes and drives the device as Linux",
-            "does. Prints the event log (host, vmm, guest and check lines), the",
-            "guest-visible layout once, and a verdict.",
-            "",
-            "Without --scenario it runs the built-in scenario: a VF with three PASIDs",
-            "migrates to a host whose VF firmware keeps a register where QEMU 11.0",
-            "would put vPASID.",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap simulate",
-            "  vcap simulate --scenario scenarios/narrow-pasid-refused.yaml",
-            "  vcap simulate --json | jq -c 'select(.actor == \"check\")'",
-            "",
-            "Scenario format: docs/SIMULATE.md. Exit codes: 0 every check passed,",
-            "4 a check failed, 3 a bad scenario file (named with line and field),",
-            "2 usage."})
-final class SimulateCommand implements Callable<Integer> {
+final class SimulateCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<SimulateCommand> DEF = CommandDef.of("simulate", SimulateCommand::new)
+            .header("Run a scenario: hosts, VMM and guest, checked step by step.")
+            .description(
+                "Run a scenario on simulated hosts: the host kernels (vfio, iommufd, an",
+                "IOMMU with Linux 6.15's PASID rules), the VMM (virtual config space,",
+                "placement, vIOMMU, PASID attach/replace/detach, live migration under a",
+                "layout contract) and a guest that probes and drives the device as Linux",
+                "does. Prints the event log (host, vmm, guest and check lines), the",
+                "guest-visible layout once, and a verdict.",
+                "",
+                "Without --scenario it runs the built-in scenario: a VF with three PASIDs",
+                "migrates to a host whose VF firmware keeps a register where QEMU 11.0",
+                "would put vPASID.",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap simulate",
+                "  vcap simulate --scenario scenarios/narrow-pasid-refused.yaml",
+                "  vcap simulate --json | jq -c 'select(.actor == \"check\")'",
+                "",
+                "Scenario format: docs/SIMULATE.md. Exit codes: 0 every check passed,",
+                "4 a check failed, 3 a bad scenario file (named with line and field),",
+                "2 usage.")
+            .option("--scenario", "FILE", "A scenario file (YAML, docs/SIMULATE.md).",
+                    (c, v) -> c.scenarioFile = Path.of(v))
+            .flag("--json", "Emit the event stream as JSON lines, then the verdict.", c -> c.json = true);
 
-    @ParentCommand
-    Main main;
-
-    @Option(names = "--scenario", paramLabel = "FILE", description = "A scenario file (YAML, docs/SIMULATE.md).")
     Path scenarioFile;
-
-    @Option(names = "--json", description = "Emit the event stream as JSON lines, then the verdict.")
     boolean json;
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         Scenario scenario = scenarioFile == null ? Scenario.builtin() : Scenario.load(scenarioFile);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         Simulation.Result result;
         if (json) {
             // JSON Lines: one object per line, no separator before the next root value

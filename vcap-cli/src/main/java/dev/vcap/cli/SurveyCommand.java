@@ -3,6 +3,7 @@ package dev.vcap.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vcap.cli.args.CommandDef;
 import dev.vcap.pci.config.DeviceImage;
 import dev.vcap.pci.dump.DeviceSource;
 import dev.vcap.pci.dump.DumpFormatException;
@@ -17,69 +18,53 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code vcap survey}: where would vPASID go, policy by policy, over many devices. */
-@Command(name = "survey",
-        mixinStandardHelpOptions = true,
-        header = "Ask each placement policy where vPASID goes, per device.",
-        sortOptions = false,
-        description = {
-            "For every assignable PCI Express function with 4 KiB config space (bridges,",
-            "which vfio-pci does not bind, are skipped): where each placement policy",
-            "would put a synthesized PASID in the guest-visible config space",
-            "(vfio-pci's view, default hiding policy) -- quirk table, DVSEC hint, gap",
-            "search, QEMU 11.0's 0xff8 and vcap's chain --, whether 0xff8 is free (no",
-            "capability, bytes zero, no quirk forbids it), which gaps hold non-zero",
-            "bytes, and how QEMU's default compares with vcap's choice. Per-device rows,",
-            "then totals; a progress bar on stderr when it is a terminal.",
-            ""},
-        footer = {"", "Examples:",
-            "  vcap survey ../shared/corpus/dumps",
-            "  vcap survey --json dumps/ > survey.json",
-            "  vcap survey --html survey.html dumps/",
-            "",
-            "Exit codes: 0 ok; 2 usage; 3 bad input (files that cannot be read are",
-            "named on stderr and the rest is still surveyed). See docs/SURVEY.md."})
-final class SurveyCommand implements Callable<Integer> {
+final class SurveyCommand extends Command {
 
-    @Spec
-    CommandSpec spec;
+    static final CommandDef<SurveyCommand> DEF = CommandDef.of("survey", SurveyCommand::new)
+            .header("Ask each placement policy where vPASID goes, per device.")
+            .inDeclarationOrder()
+            .description(
+                "For every assignable PCI Express function with 4 KiB config space (bridges,",
+                "which vfio-pci does not bind, are skipped): where each placement policy",
+                "would put a synthesized PASID in the guest-visible config space",
+                "(vfio-pci's view, default hiding policy) -- quirk table, DVSEC hint, gap",
+                "search, QEMU 11.0's 0xff8 and vcap's chain --, whether 0xff8 is free (no",
+                "capability, bytes zero, no quirk forbids it), which gaps hold non-zero",
+                "bytes, and how QEMU's default compares with vcap's choice. Per-device rows,",
+                "then totals; a progress bar on stderr when it is a terminal.",
+                "")
+            .footer(
+                "",
+                "Examples:",
+                "  vcap survey ../shared/corpus/dumps",
+                "  vcap survey --json dumps/ > survey.json",
+                "  vcap survey --html survey.html dumps/",
+                "",
+                "Exit codes: 0 ok; 2 usage; 3 bad input (files that cannot be read are",
+                "named on stderr and the rest is still surveyed). See docs/SURVEY.md.")
+            .with(LiveRoots.OPTIONS, c -> c.roots)
+            .param("DIR", 1, Integer.MAX_VALUE, "Dump directories or files, or PCI addresses of live functions.",
+                    (c, v) -> c.files.add(Path.of(v)))
+            .flag("--json", "Print JSON (docs/JSON.md) instead of the table.", c -> c.json = true)
+            .option("--html", "OUT", "Also write a self-contained HTML report with charts.",
+                    (c, v) -> c.html = Path.of(v))
+            .flag("--progress", "Draw a progress bar on stderr even when it is not a terminal.", c -> c.progress = true)
+            .repeatable("--quirks", "FILE", "A quirk table extending the shipped one (repeatable).",
+                    (c, v) -> c.quirks.add(Path.of(v)))
+            .flag("--no-shipped-quirks", "Leave out the quirk table shipped with vcap.", c -> c.noShippedQuirks = true);
 
-    @ParentCommand
-    Main main;
-
-    @Mixin
-    LiveRoots roots = new LiveRoots();
-
-    @Parameters(paramLabel = "DIR", arity = "1..*",
-            description = "Dump directories or files, or PCI addresses of live functions.")
-    List<Path> files = new ArrayList<>();
-
-    @Option(names = "--json", description = "Print JSON (docs/JSON.md) instead of the table.")
+    final LiveRoots roots = new LiveRoots();
+    final List<Path> files = new ArrayList<>();
     boolean json;
-
-    @Option(names = "--html", paramLabel = "OUT", description = "Also write a self-contained HTML report with charts.")
     Path html;
-
-    @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal.")
     boolean progress;
-
-    @Option(names = "--quirks", paramLabel = "FILE", description = "A quirk table extending the shipped one (repeatable).")
-    List<Path> quirks = new ArrayList<>();
-
-    @Option(names = "--no-shipped-quirks", description = "Leave out the quirk table shipped with vcap.")
+    final List<Path> quirks = new ArrayList<>();
     boolean noShippedQuirks;
 
     @Override
-    public Integer call() throws IOException {
+    Integer call() throws IOException {
         QuirkTable table = noShippedQuirks ? QuirkTable.empty() : QuirkTable.shipped();
         for (Path q : quirks) {
             table = table.with(q);
@@ -90,13 +75,13 @@ final class SurveyCommand implements Callable<Integer> {
             AtomicFile.checkWritable(html);
         }
         List<DeviceInputs.DeviceInput> inputs = DeviceInputs.expand(files, roots.host());
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         List<SurveyRow> rows = html == null ? null : new ArrayList<>(); // only the page needs every row at the end
         List<DumpFormatException> errors = new ArrayList<>();
         SurveyTotals totals = new SurveyTotals();
         totals.files = inputs.size();
         DeviceClasses<SurveyRow> classes = new DeviceClasses<>(d -> SurveyRow.of(d, options));
-        try (Report report = json ? new JsonReport(main.rawOut()) : new TextReport(spec.commandLine().getOut());
+        try (Report report = json ? new JsonReport(main.rawOut()) : new TextReport(out());
                 Progress bar = Progress.over(err, "survey", inputs, progress)) {
             OutputPace pace = new OutputPace(main, report::flush);
             for (DeviceInputs.DeviceInput input : inputs) {

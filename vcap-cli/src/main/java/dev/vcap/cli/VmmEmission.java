@@ -18,7 +18,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import picocli.CommandLine;
 
 /**
  * {@code vcap plan --emit-vmm}: each device's plan as the VMM configuration that realizes it
@@ -123,11 +122,8 @@ final class VmmEmission {
     }
 
     /** {@code qemu} or {@code libvirt}. */
-    static final class TargetConverter implements CommandLine.ITypeConverter<VmmTarget> {
-        @Override
-        public VmmTarget convert(String value) {
-            return VmmTarget.parse(value).orElseThrow(() -> new CommandLine.TypeConversionException("'" + value
-                    + "': expected qemu or libvirt"));
-        }
+    static VmmTarget target(String value) {
+        return VmmTarget.parse(value).orElseThrow(() -> new IllegalArgumentException("'" + value
+                + "': expected qemu or libvirt"));
     }
 }

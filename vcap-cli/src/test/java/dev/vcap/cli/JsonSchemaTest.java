@@ -44,7 +44,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Every JSON Schema in docs/schema against the real output of the commands it describes. A new
@@ -360,10 +359,10 @@ class JsonSchemaTest {
     @Test
     void everyCommandWithJsonOutputHasASchema() throws IOException {
         List<String> names = schemas().stream().map(f -> f.getFileName().toString()).toList();
-        for (CommandLine c : ManPages.documented(Main.commandLine())) {
-            if (c.getCommandSpec().findOption("--json") != null) {
-                assertThat(names).as("docs/schema has a schema for vcap %s --json", c.getCommandName())
-                        .contains(c.getCommandName() + ".schema.json");
+        for (dev.vcap.cli.args.CommandDef<?> c : Main.ROOT.commands()) {
+            if (c.find("--json") != null) {
+                assertThat(names).as("docs/schema has a schema for vcap %s --json", c.name())
+                        .contains(c.name() + ".schema.json");
             }
         }
     }

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
+import dev.vcap.cli.args.CommandDef;
+import dev.vcap.cli.args.OptionDef;
 
 /**
- * The man pages and the completion script generated from the picocli model: one page per command
+ * The man pages and the completion script generated from the command tables: one page per command
  * with every visible option, pages that man renders, and a script that bash (and zsh, where
  * installed) loads and that completes commands and options.
  */
@@ -50,20 +50,19 @@ class ManPagesTest {
 
     @Test
     void everyCommandHasAPageListingEachVisibleOption() throws IOException {
-        CommandLine root = Main.commandLine();
-        List<CommandLine> commands = ManPages.documented(root);
+        List<CommandDef<?>> commands = Main.ROOT.commands();
         assertThat(commands).extracting(ManPages::pageName).contains("vcap-plan", "vcap-inspect", "vcap-simulate")
                 .doesNotContain("vcap-help");
         try (var files = Files.list(out.resolve("man").resolve("man1"))) {
             assertThat(files.count()).isEqualTo(commands.size() + 1);
         }
         String main = Files.readString(page("vcap"));
-        for (CommandLine c : commands) {
+        for (CommandDef<?> c : commands) {
             String text = Files.readString(page(ManPages.pageName(c)));
             assertThat(main).as("vcap.1 lists %s", ManPages.pageName(c))
                     .contains("\\fB" + ManPages.escape(ManPages.pageName(c)) + "\\fR(1)");
-            for (OptionSpec o : c.getCommandSpec().options()) {
-                String name = o.negatable() ? "--[no-]" + o.longestName().substring(2) : o.longestName();
+            for (OptionDef<?> o : c.options()) {
+                String name = o.kind() == OptionDef.Kind.NEGATABLE ? "--[no-]" + o.longName().substring(2) : o.longName();
                 if (!o.hidden()) {
                     assertThat(text).as("%s documents %s", ManPages.pageName(c), name).contains(ManPages.escape(name));
                 } else {
@@ -79,7 +78,7 @@ class ManPagesTest {
         assertThat(ManPages.escape("--emit-vmm")).isEqualTo("\\-\\-emit\\-vmm");
         assertThat(ManPages.escape(".hidden")).isEqualTo("\\&.hidden");
         assertThat(ManPages.escape("a\\b")).isEqualTo("a\\eb");
-        assertThat(ManPages.summary(Main.commandLine().getSubcommands().get("plan").getCommandSpec()))
+        assertThat(ManPages.summary(Main.ROOT.command("plan")))
                 .isEqualTo("Build a guest's config space and place PASID, PRI and ATS");
     }
 
