@@ -14,12 +14,12 @@ final class DeviceTitle {
      * a name with them, as {@code lspci -nn} prints it — then size and source.
      */
     static String of(DeviceImage d) {
-        return String.format("%s %s (%d bytes, from %s)", d.address(), described(d), d.config().length(), d.origin());
+        return d.address() + " " + described(d) + " (" + d.config().length() + " bytes, from " + d.origin() + ")";
     }
 
     /** The description with the device's IDs in brackets, once. */
     static String described(DeviceImage d) {
-        String ids = String.format("[%04x:%04x]", d.vendorId(), d.deviceId());
+        String ids = "[" + Columns.hex(d.vendorId(), 4) + ":" + Columns.hex(d.deviceId(), 4) + "]";
         if (d.description().toLowerCase(Locale.ROOT).contains(ids)) {
             return d.description();
         }

@@ -221,10 +221,11 @@ final class InspectCommand extends Command {
                 out.println("  capabilities:");
                 out.println("    space     offset  id      ver  length  name");
                 for (Capability c : caps) {
-                    out.printf("    %-8s  0x%03x   %-6s  %-3s  %-6s  %s%n", c.space().label(), c.offset(),
-                            String.format(c.space() == dev.vcap.pci.capability.CapabilitySpace.STANDARD ? "0x%02x"
-                                    : "0x%04x", c.id()), c.hasVersion() ? "v" + c.version() : "-",
-                            c.length() + (c.lengthKnown() ? "" : "?"), c.name());
+                    String id = "0x" + Columns.hex(c.id(),
+                            c.space() == dev.vcap.pci.capability.CapabilitySpace.STANDARD ? 2 : 4);
+                    out.println("    " + Columns.left(c.space().label(), 8) + "  0x" + Columns.hex(c.offset(), 3) + "   "
+                            + Columns.left(id, 6) + "  " + Columns.left(c.hasVersion() ? "v" + c.version() : "-", 3)
+                            + "  " + Columns.left(c.length() + (c.lengthKnown() ? "" : "?"), 6) + "  " + c.name());
                 }
             }
             if (!a.chain().findings().isEmpty()) {
@@ -240,7 +241,7 @@ final class InspectCommand extends Command {
                 Decoders.header(d.config()).ifPresent(h -> printFields(out, "header", h.fields()));
                 for (Capability c : caps) {
                     Decoders.view(d.config(), c, a.chain().traits())
-                            .ifPresent(v -> printFields(out, String.format("%s @0x%03x", c.name(), c.offset()), v.fields()));
+                            .ifPresent(v -> printFields(out, c.name() + " @0x" + Columns.hex(c.offset(), 3), v.fields()));
                 }
             }
             if (map) {
@@ -255,9 +256,9 @@ final class InspectCommand extends Command {
             for (RegisterField f : fields) {
                 if (!f.register().equals(register)) {
                     register = f.register();
-                    out.printf("    %s @0x%03x:%n", register, f.offset());
+                    out.println("    " + register + " @0x" + Columns.hex(f.offset(), 3) + ":");
                 }
-                out.printf("      %-36s %s%n", f.field(), f.meaning());
+                out.println("      " + Columns.left(f.field(), 36) + " " + f.meaning());
             }
         }
 

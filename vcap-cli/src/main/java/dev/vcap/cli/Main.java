@@ -61,7 +61,12 @@ public final class Main {
                 stdout = Progress.erasingBar(stdout);
             }
         }
-        System.exit(run(args, new BufferedOutputStream(stdout, 1 << 16), stderr));
+        int code = run(args, new BufferedOutputStream(stdout, 1 << 16), stderr);
+        if (code != ExitCodes.OK) {
+            System.exit(code);
+        }
+        // success returns: System.exit would start the platform's logging (Runtime.exit logs the
+        // call), 10 ms of a short run; vcap's threads are daemons, so the JVM ends here with 0
     }
 
     /**
@@ -89,14 +94,18 @@ public final class Main {
 
     private int execute(String[] args) {
         try {
-            switch (ArgParser.parse(ROOT, args)) {
-                case ArgParser.Help(CommandDef<?> def) -> outText.print(UsageText.of(def, qualifiedName(def)));
-                case ArgParser.Version() -> outText.println("vcap " + version() + "\nJava " + Runtime.version());
-                case ArgParser.Run<?>(CommandDef<?> def, Object command) -> {
-                    Command c = (Command) command;
-                    c.main = this;
-                    return c.call();
-                }
+            // instanceof, not a pattern switch: the switch's bootstrap spins classes at run time, which
+            // the ahead-of-time cache does not hold, and costs a short run 10-15 ms (docs/PERFORMANCE.md)
+            ArgParser.Parsed parsed = ArgParser.parse(ROOT, args);
+            if (parsed instanceof ArgParser.Run<?> run) {
+                Command c = (Command) run.command();
+                c.main = this;
+                return c.call();
+            }
+            if (parsed instanceof ArgParser.Help help) {
+                outText.print(UsageText.of(help.def(), qualifiedName(help.def())));
+            } else {
+                outText.println("vcap " + version() + "\nJava " + Runtime.version());
             }
             return ExitCodes.OK;
         } catch (UsageException e) {

@@ -1,8 +1,9 @@
 package dev.vcap.cli.args;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -86,7 +87,8 @@ public final class ArgParser {
     /** Reads {@code args[from..]} as options and parameters of {@code def}. */
     private static <C> Parsed parse(CommandDef<C> def, String[] args, int from) {
         C command = def.create();
-        Set<OptionDef<C>> seen = new HashSet<>();
+        // by identity: a record's hashCode is bootstrapped at run time, a cost a short run can skip
+        Set<OptionDef<C>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         int[] taken = new int[def.params().size()];
         int param = 0;
         boolean help = false;

@@ -1,7 +1,6 @@
 package dev.vcap.cli.args;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -104,9 +103,14 @@ public final class UsageText {
 
     /** Options sorted by their first name, ignoring dashes and case: {@code --decode, -h, --json, -V}. */
     private static List<OptionDef<?>> sorted(List<? extends OptionDef<?>> options) {
-        return options.stream().<OptionDef<?>>map(o -> o)
-                .sorted(Comparator.comparing(o -> o.names().getFirst().replaceFirst("^-+", "").toLowerCase()))
-                .toList();
+        List<OptionDef<?>> sorted = new ArrayList<>(options);
+        sorted.sort((a, b) -> sortKey(a).compareToIgnoreCase(sortKey(b)));
+        return sorted;
+    }
+
+    private static String sortKey(OptionDef<?> o) {
+        String name = o.names().getFirst();
+        return name.substring(name.startsWith("--") ? 2 : 1);
     }
 
     /** Rows of a name column and a description column {@code gap} spaces after the longest name. */

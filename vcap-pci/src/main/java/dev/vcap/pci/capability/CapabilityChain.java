@@ -3,7 +3,6 @@ package dev.vcap.pci.capability;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.Header;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -311,7 +310,8 @@ public record CapabilityChain(List<Capability> standard, List<Capability> extend
 
         private void checkOverlaps(CapabilitySpace space, List<Capability> caps) {
             List<Capability> byOffset = new ArrayList<>(caps);
-            byOffset.sort(Comparator.comparingInt(Capability::offset));
+            // not Comparator.comparingInt: its serializable lambda is spun at run time, outside the AOT cache
+            byOffset.sort((a, b) -> Integer.compare(a.offset(), b.offset()));
             for (int i = 1; i < byOffset.size(); i++) {
                 Capability lower = byOffset.get(i - 1);
                 Capability upper = byOffset.get(i);

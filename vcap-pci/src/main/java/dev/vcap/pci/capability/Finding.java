@@ -92,7 +92,7 @@ public record Finding(Kind kind, CapabilitySpace space, int offset, String messa
 
     @Override
     public String toString() {
-        return severity().label() + " " + kind.label() + (offset >= 0 ? String.format(" @0x%x", offset) : "") + ": "
+        return severity().label() + " " + kind.label() + (offset >= 0 ? " @0x" + Integer.toHexString(offset) : "") + ": "
                 + message;
     }
 }

@@ -6,7 +6,6 @@ import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.pci.capability.StandardCapability;
 import dev.vcap.pci.config.ConfigSpace;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -85,7 +84,8 @@ public final class OccupancyMap {
         List<Capability> caps = new ArrayList<>(chain.standard().size() + chain.extended().size());
         caps.addAll(chain.standard());
         caps.addAll(chain.extended());
-        caps.sort(Comparator.comparingInt(Capability::offset));
+        // not Comparator.comparingInt: its serializable lambda is spun at run time, outside the AOT cache
+        caps.sort((a, b) -> Integer.compare(a.offset(), b.offset()));
         List<Extent> extents = new ArrayList<>(caps.size() + 1);
         int headerEnd = Math.min(captured, ConfigSpace.HEADER_SIZE);
         extents.add(new Extent(0, headerEnd, null));
