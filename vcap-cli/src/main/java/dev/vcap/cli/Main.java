@@ -113,10 +113,10 @@ public final class Main {
             errText.println("vcap: " + e.getMessage());
             CommandDef<?> command = args.length > 0 ? ROOT.command(args[0]) : null;
             if (!e.suggestions().isEmpty()) {
-                errText.println(command == null && !e.getMessage().startsWith("Unknown option")
-                        ? "Did you mean: " + String.join(" or ", e.suggestions().stream().map(s -> "vcap " + s).toList())
-                                + "?"
-                        : "Possible solutions: " + String.join(", ", e.suggestions()));
+                errText.println(e.suggestions().getFirst().startsWith("-")
+                        ? "Possible solutions: " + String.join(", ", e.suggestions())
+                        : "Did you mean: " + String.join(" or ", e.suggestions().stream().map(s -> "vcap " + s).toList())
+                                + "?");
             }
             errText.println("Try '" + (command == null ? "vcap" : qualifiedName(command)) + " --help'.");
             return ExitCodes.USAGE;

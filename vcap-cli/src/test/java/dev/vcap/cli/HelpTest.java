@@ -77,6 +77,28 @@ class HelpTest {
         assertThat(CliRun.of("help").out()).isEqualTo(CliRun.of("--help").out()).isEqualTo(CliRun.of("-h").out());
     }
 
+    /** A misspelt command or option gets the close names and the way to the help, exit 2. */
+    @Test
+    void misspeltNamesGetSuggestionsAndTheWayToTheHelp() {
+        CliRun command = CliRun.of("plna", "x.lspci");
+        assertThat(command.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(command.out()).isEmpty();
+        assertThat(command.err()).isEqualTo("""
+                vcap: Unmatched argument at index 0: 'plna'
+                Did you mean: vcap plan?
+                Try 'vcap --help'.
+                """);
+        CliRun option = CliRun.of("inspect", "--jsno", "x.lspci");
+        assertThat(option.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(option.err()).isEqualTo("""
+                vcap: Unknown option: '--jsno'
+                Possible solutions: --json
+                Try 'vcap inspect --help'.
+                """);
+        assertThat(CliRun.of().err()).isEqualTo("vcap: Missing required subcommand\nTry 'vcap --help'.\n");
+        assertThat(CliRun.of("--version").out()).startsWith("vcap ").contains("\nJava 25");
+    }
+
     /** Every command's first help line, its list entry and its man page's NAME are one whole sentence. */
     @Test
     void everyCommandHasAOneSentenceHeader() {
