@@ -291,40 +291,125 @@ public final class ChainEditor {
      * else the reason it does not. Changes nothing.
      */
     public Optional<ChainEditException> check(CapabilitySpace space, int offset, int length) {
+        Object cause = cause(space, offset, length);
+        return cause == null ? Optional.empty() : Optional.of(refusal(cause, space, offset, length));
+    }
+
+    /** The {@link #cause} of a structure that would cover the null stub heading the extended list. */
+    private static final Object STUB = "the null stub";
+
+    /**
+     * What keeps a structure of {@code length} bytes from {@code offset}, or null when it fits: a
+     * {@link ChainEditException.Reason} (no extended list, alignment, bounds), the visible or
+     * hidden capability it would overlap (the first, in the order {@link #check} tries them), or
+     * the null stub. No message is built: placement asks about every dword of extended space, and
+     * two offsets refused for one cause get the same message but for the offset ({@link #check}).
+     */
+    public Object cause(CapabilitySpace space, int offset, int length) {
         if (space == CapabilitySpace.EXTENDED && !vcs.extendedList) {
-            return fail(ChainEditException.Reason.NO_EXTENDED_SPACE, "the device has no extended capability list"
-                    + " (not PCI Express, or a " + vcs.size + "-byte config space)");
+            return ChainEditException.Reason.NO_EXTENDED_SPACE;
         }
-        int low = space == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE : EXTENDED_HEAD;
-        int high = space == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : vcs.size;
-        // the refusals' messages are concatenated, not formatted: placement asks about every dword
-        // offset of extended space, and most are refused
         if (offset % 4 != 0) {
-            return fail(ChainEditException.Reason.UNALIGNED, "offset 0x" + hex(offset) + " is not dword aligned");
+            return ChainEditException.Reason.UNALIGNED;
         }
-        if (offset < low || offset + length > high) {
-            return fail(ChainEditException.Reason.OUT_OF_BOUNDS, length + " bytes at 0x" + hex(offset) + " do not fit in "
-                    + space.label() + " space (0x" + hex(low) + "-0x" + hex(high - 1) + ")");
+        if (offset < low(space) || offset + length > high(space)) {
+            return ChainEditException.Reason.OUT_OF_BOUNDS;
         }
         for (VirtualCapability c : list(space)) {
             if (c.overlaps(offset, offset + length)) {
-                return overlap(offset, length, c.toString());
+                return c;
             }
         }
         for (HiddenCapability h : vcs.hidden) {
             if (h.space() == space && !h.dropped() && offset < h.end() && h.offset() < offset + length) {
-                return overlap(offset, length, "hidden " + h.name() + "@0x" + hex(h.offset()) + " (" + h.length()
-                        + " bytes; its registers are still the device's)");
+                return h;
             }
         }
         if (space == CapabilitySpace.EXTENDED && vcs.firstExtendedNeedsStub() && offset != EXTENDED_HEAD
                 && offset < EXTENDED_HEAD + 4) {
-            return overlap(offset, length, "the null stub heading the extended list at 0x100");
+            return STUB;
         }
-        return Optional.empty();
+        return null;
     }
 
-    private static Optional<ChainEditException> overlap(int offset, int length, String what) {
+    /**
+     * The last offset, {@code offset} plus a multiple of 4, up to which {@link #cause} stays the
+     * capability {@code cause} that it is at {@code offset}: that capability keeps overlapping until
+     * a structure would start past its end, and no capability tried before it starts to overlap (one
+     * tried before it and not overlapping at {@code offset} lies wholly before it, or after the
+     * structure's end). For any other cause, {@code offset}. Lets placement skip a run of refused
+     * offsets whose refusals would differ only in the offset.
+     */
+    public int causeHoldsThrough(CapabilitySpace space, int offset, int length, Object cause) {
+        int limit; // the first offset at which the cause may differ
+        if (cause instanceof VirtualCapability c) {
+            limit = c.end();
+            for (VirtualCapability e : list(space)) {
+                if (e == c) {
+                    break;
+                }
+                limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
+            }
+        } else if (cause instanceof HiddenCapability h) {
+            limit = h.end();
+            for (VirtualCapability e : list(space)) {
+                limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
+            }
+            for (HiddenCapability e : vcs.hidden) {
+                if (e == h) {
+                    break;
+                }
+                if (e.space() == space && !e.dropped()) {
+                    limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
+                }
+            }
+        } else {
+            return offset;
+        }
+        limit = Math.min(limit, high(space) - length + 1);
+        return limit <= offset ? offset : offset + (limit - 1 - offset) / 4 * 4;
+    }
+
+    /** The first offset at which a structure of {@code length} bytes overlaps one starting at {@code start} to its right. */
+    private static int startsOverlapping(int start, int offset, int length) {
+        return start >= offset + length ? start - length + 1 : Integer.MAX_VALUE;
+    }
+
+    private int low(CapabilitySpace space) {
+        return space == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE : EXTENDED_HEAD;
+    }
+
+    private int high(CapabilitySpace space) {
+        return space == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : vcs.size;
+    }
+
+    /** The refusal {@link #cause} found, as its message says it. */
+    private ChainEditException refusal(Object cause, CapabilitySpace space, int offset, int length) {
+        // concatenated, not formatted: placement asks about every dword offset of extended space, and
+        // most are refused
+        if (cause == ChainEditException.Reason.NO_EXTENDED_SPACE) {
+            return fail(ChainEditException.Reason.NO_EXTENDED_SPACE, "the device has no extended capability list"
+                    + " (not PCI Express, or a " + vcs.size + "-byte config space)");
+        }
+        if (cause == ChainEditException.Reason.UNALIGNED) {
+            return fail(ChainEditException.Reason.UNALIGNED, "offset 0x" + hex(offset) + " is not dword aligned");
+        }
+        if (cause == ChainEditException.Reason.OUT_OF_BOUNDS) {
+            return fail(ChainEditException.Reason.OUT_OF_BOUNDS, length + " bytes at 0x" + hex(offset)
+                    + " do not fit in " + space.label() + " space (0x" + hex(low(space)) + "-0x"
+                    + hex(high(space) - 1) + ")");
+        }
+        if (cause instanceof VirtualCapability c) {
+            return overlap(offset, length, c.toString());
+        }
+        if (cause instanceof HiddenCapability h) {
+            return overlap(offset, length, "hidden " + h.name() + "@0x" + hex(h.offset()) + " (" + h.length()
+                    + " bytes; its registers are still the device's)");
+        }
+        return overlap(offset, length, "the null stub heading the extended list at 0x100");
+    }
+
+    private static ChainEditException overlap(int offset, int length, String what) {
         return fail(ChainEditException.Reason.OVERLAP, length + " bytes at 0x" + hex(offset) + " would overlap " + what);
     }
 
@@ -333,8 +418,8 @@ public final class ChainEditor {
         return Integer.toHexString(value);
     }
 
-    private static Optional<ChainEditException> fail(ChainEditException.Reason reason, String message) {
-        return Optional.of(ChainEditException.asValue(reason, message));
+    private static ChainEditException fail(ChainEditException.Reason reason, String message) {
+        return ChainEditException.asValue(reason, message);
     }
 
     private int firstFreeAfterLast(CapabilitySpace space) {

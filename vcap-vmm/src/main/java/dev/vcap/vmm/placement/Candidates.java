@@ -34,6 +34,30 @@ final class Candidates {
     }
 
     /**
+     * Adds {@code offset} to the run ending 4 bytes below it, for a candidate refused for the same
+     * cause as that run's last one, whose message would be the run's but for the offset; false
+     * (nothing added) when no run ends there.
+     */
+    boolean extend(int offset) {
+        if (reason == null || offset != last + 4) {
+            return false;
+        }
+        last = offset;
+        return true;
+    }
+
+    /**
+     * Extends the open run through {@code offset}: every dword offset after its last one up to
+     * {@code offset} was refused for the cause of the last, with the same message but for the offset.
+     */
+    void extendThrough(int offset) {
+        if (reason == null || offset < last) {
+            throw new IllegalStateException("no run ends at or below 0x" + Integer.toHexString(offset));
+        }
+        last = offset;
+    }
+
+    /**
      * {@code message} without the offset an editor's message starts with: {@code "N bytes at 0xHEX "}
      * becomes {@code "N bytes "}; any other message is kept whole. Placement rejects hundreds of
      * offsets per device, so this is a scan rather than a regular expression.

@@ -3,7 +3,6 @@ package dev.vcap.vmm.placement;
 import dev.vcap.pci.capability.CapabilitySpace;
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.occupancy.ByteRange;
-import dev.vcap.vmm.config.ChainEditException;
 import dev.vcap.vmm.config.ChainEditor;
 import dev.vcap.vmm.config.VirtualCapability;
 import dev.vcap.vmm.config.VirtualConfigSpace;
@@ -71,21 +70,63 @@ public final class PlacementContext {
      * never one its own device would refuse. Empty when it fits.
      */
     public Optional<String> conflict(int offset, int length) {
-        Optional<ChainEditException> edit = vcs.editor().check(CapabilitySpace.EXTENDED, offset, length);
-        if (edit.isPresent()) {
-            return Optional.of(edit.get().getMessage());
+        Object cause = conflictCause(offset, length);
+        if (cause == null) {
+            return Optional.empty();
+        }
+        if (cause == NON_ZERO) {
+            return Optional.of(NON_ZERO);
+        }
+        if (cause instanceof Quirk.Forbidden f) {
+            // concatenated, not formatted: a forbidden range refuses every offset that covers it
+            return Optional.of("covers " + f.range() + ", forbidden by quirk '" + quirkOf(f).id() + "' (" + f.reason()
+                    + ")");
+        }
+        return Optional.of(vcs.editor().check(CapabilitySpace.EXTENDED, offset, length).orElseThrow().getMessage());
+    }
+
+    /**
+     * What {@link #conflict} turns {@code offset} down for, without its message: the chain editor's
+     * cause ({@link dev.vcap.vmm.config.ChainEditor#cause}), the forbidden range of a quirk, or
+     * {@link #NON_ZERO}; null when it fits. Offsets refused for one cause get one message but for
+     * the offset, which a decision record leaves out of its runs ({@code Candidates}): a policy asking
+     * about every dword needs the message only where the cause changes.
+     */
+    public Object conflictCause(int offset, int length) {
+        Object edit = vcs.editor().cause(CapabilitySpace.EXTENDED, offset, length);
+        if (edit != null) {
+            return edit;
         }
         ByteRange range = ByteRange.ofLength(offset, length);
         for (Quirk q : quirks) {
             for (Quirk.Forbidden f : q.forbidden()) {
                 if (f.range().overlaps(range)) {
-                    // concatenated, not formatted: a forbidden range refuses every offset that covers it
-                    return Optional.of("covers " + f.range() + ", forbidden by quirk '" + q.id() + "' (" + f.reason()
-                            + ")");
+                    return f;
                 }
             }
         }
-        return nonZeroBytes(offset, length) > 0 ? Optional.of(NON_ZERO) : Optional.empty();
+        return nonZeroBytes(offset, length) > 0 ? NON_ZERO : null;
+    }
+
+    /**
+     * The last offset, {@code offset} plus a multiple of 4, that {@link #conflictCause} turns down
+     * for the {@code cause} it gives at {@code offset} (a capability's overlap holds for a run of
+     * offsets: {@link dev.vcap.vmm.config.ChainEditor#causeHoldsThrough}); {@code offset} itself for
+     * any other cause.
+     */
+    public int causeHoldsThrough(int offset, int length, Object cause) {
+        return vcs.editor().causeHoldsThrough(CapabilitySpace.EXTENDED, offset, length, cause);
+    }
+
+    private Quirk quirkOf(Quirk.Forbidden range) {
+        for (Quirk q : quirks) {
+            for (Quirk.Forbidden f : q.forbidden()) {
+                if (f == range) {
+                    return q;
+                }
+            }
+        }
+        throw new IllegalArgumentException(range + " is no quirk's");
     }
 
     /** Non-zero bytes the guest would read in {@code [offset, offset + length)} before placement. */

@@ -246,13 +246,20 @@ public sealed interface PlacementPolicy {
             Scoring scoring = new Scoring(ctx.vcs().size(), ctx.endOfLastCapability(), ctx.unknownBytes());
             Candidates candidates = new Candidates(name());
             List<int[]> scored = new ArrayList<>();
+            Object lastCause = null;
             for (int off = 0x100; off + c.length() <= scoring.size(); off += 4) {
-                Optional<String> conflict = ctx.conflict(off, c.length());
-                if (conflict.isPresent()) {
-                    candidates.reject(off, conflict.get());
-                    continue;
+                Object cause = ctx.conflictCause(off, c.length());
+                if (cause == null) {
+                    scored.add(new int[] {off, scoring.score(off, c.length())});
+                } else {
+                    // the message only where the cause changes: the same cause, the same run
+                    if (cause != lastCause || !candidates.extend(off)) {
+                        candidates.reject(off, ctx.conflict(off, c.length()).orElseThrow());
+                    }
+                    off = ctx.causeHoldsThrough(off, c.length(), cause);
+                    candidates.extendThrough(off);
                 }
-                scored.add(new int[] {off, scoring.score(off, c.length())});
+                lastCause = cause;
             }
             if (scored.isEmpty()) {
                 return new PolicyResult(name(), new Outcome.Declined("no free, zero-reading " + c.length()
