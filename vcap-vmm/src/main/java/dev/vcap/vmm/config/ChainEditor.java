@@ -333,12 +333,14 @@ public final class ChainEditor {
     }
 
     /**
-     * The last offset, {@code offset} plus a multiple of 4, up to which {@link #cause} stays the
-     * capability {@code cause} that it is at {@code offset}: that capability keeps overlapping until
-     * a structure would start past its end, and no capability tried before it starts to overlap (one
-     * tried before it and not overlapping at {@code offset} lies wholly before it, or after the
-     * structure's end). For any other cause, {@code offset}. Lets placement skip a run of refused
-     * offsets whose refusals would differ only in the offset.
+     * The last offset, {@code offset} plus a multiple of 4, up to which {@link #cause} stays what it
+     * is at {@code offset}. A capability keeps overlapping until a structure would start past its
+     * end, and no capability tried before it starts to overlap (one tried before it and not
+     * overlapping at {@code offset} lies wholly before it, or after the structure's end); a structure
+     * that fits (null) keeps fitting until it would reach a capability to its right or the end of the
+     * space (the null stub refuses no dword offset after 0x100). For any other cause, {@code offset}.
+     * Lets placement skip a run of refused offsets whose refusals would differ only in the offset,
+     * and the editor's checks along a run of offsets it lets through.
      */
     public int causeHoldsThrough(CapabilitySpace space, int offset, int length, Object cause) {
         int limit; // the first offset at which the cause may differ
@@ -359,6 +361,17 @@ public final class ChainEditor {
                 if (e == h) {
                     break;
                 }
+                if (e.space() == space && !e.dropped()) {
+                    limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
+                }
+            }
+        } else if (cause == null && offset % 4 == 0 && offset >= low(space)) {
+            // a structure that fits: it keeps fitting until it would reach a structure to its right
+            limit = Integer.MAX_VALUE;
+            for (VirtualCapability e : list(space)) {
+                limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
+            }
+            for (HiddenCapability e : vcs.hidden) {
                 if (e.space() == space && !e.dropped()) {
                     limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
                 }

@@ -26,6 +26,13 @@ public final class PlacementContext {
     /** The guest's view as last read, and the {@link VirtualConfigSpace#changes()} it was read at. */
     private ConfigSpace image;
     private long imageAt = -1;
+    /** How many bytes of {@link #image} before each offset read non-zero: a range's count in two reads. */
+    private int[] nonZeroBefore;
+    /** The run of offsets {@code letFrom}, +4, ... {@code letThrough} the chain editor let through, for {@code letLength} bytes at {@code letAt}. */
+    private int letFrom;
+    private int letThrough = -1;
+    private int letLength;
+    private long letAt = -1;
 
     PlacementContext(DeviceIdentity identity, VirtualConfigSpace vcs, List<Quirk> quirks, PlacementOptions options) {
         this.identity = identity;
@@ -93,9 +100,16 @@ public final class PlacementContext {
      * about every dword needs the message only where the cause changes.
      */
     public Object conflictCause(int offset, int length) {
-        Object edit = vcs.editor().cause(CapabilitySpace.EXTENDED, offset, length);
-        if (edit != null) {
-            return edit;
+        if (!editorLetsThrough(offset, length)) {
+            Object edit = vcs.editor().cause(CapabilitySpace.EXTENDED, offset, length);
+            if (edit != null) {
+                return edit;
+            }
+            // the chain editor lets the next offsets through too, up to the next structure: remembered
+            letFrom = offset;
+            letThrough = vcs.editor().causeHoldsThrough(CapabilitySpace.EXTENDED, offset, length, null);
+            letLength = length;
+            letAt = vcs.changes();
         }
         ByteRange range = ByteRange.ofLength(offset, length);
         for (Quirk q : quirks) {
@@ -131,14 +145,18 @@ public final class PlacementContext {
 
     /** Non-zero bytes the guest would read in {@code [offset, offset + length)} before placement. */
     public int nonZeroBytes(int offset, int length) {
-        ConfigSpace guest = guestImage();
-        int n = 0;
-        for (int b = offset; b < offset + length && b < vcs.size(); b++) {
-            if (guest.u8(b) != 0) {
-                n++;
-            }
-        }
-        return n;
+        guestImage();
+        int end = Math.min(offset + length, vcs.size());
+        return end <= offset ? 0 : nonZeroBefore[end] - nonZeroBefore[offset];
+    }
+
+    /**
+     * Whether {@code offset} lies in the run of offsets (4 apart) that the chain editor was last
+     * found to let a structure of {@code length} bytes through, in the state it was found in.
+     */
+    private boolean editorLetsThrough(int offset, int length) {
+        return length == letLength && letAt == vcs.changes() && offset >= letFrom && offset <= letThrough
+                && (offset - letFrom) % 4 == 0;
     }
 
     /**
@@ -151,6 +169,10 @@ public final class PlacementContext {
         if (image == null || at != imageAt) {
             image = vcs.guestImage();
             imageAt = at;
+            nonZeroBefore = new int[vcs.size() + 1];
+            for (int b = 0; b < vcs.size(); b++) {
+                nonZeroBefore[b + 1] = nonZeroBefore[b] + (image.u8(b) != 0 ? 1 : 0);
+            }
         }
         return image;
     }
