@@ -28,6 +28,8 @@ public final class PlacementContext {
     private long imageAt = -1;
     /** How many bytes of {@link #image} before each offset read non-zero: a range's count in two reads. */
     private int[] nonZeroBefore;
+    /** The bytes of {@link #image} that read non-zero. */
+    private BitSet nonZero;
     /** The run of offsets {@code letFrom}, +4, ... {@code letThrough} the chain editor let through, for {@code letLength} bytes at {@code letAt}. */
     private int letFrom;
     private int letThrough = -1;
@@ -170,8 +172,11 @@ public final class PlacementContext {
             image = vcs.guestImage();
             imageAt = at;
             nonZeroBefore = new int[vcs.size() + 1];
+            nonZero = new BitSet(vcs.size());
             for (int b = 0; b < vcs.size(); b++) {
-                nonZeroBefore[b + 1] = nonZeroBefore[b] + (image.u8(b) != 0 ? 1 : 0);
+                boolean set = image.u8(b) != 0;
+                nonZeroBefore[b + 1] = nonZeroBefore[b] + (set ? 1 : 0);
+                nonZero.set(b, set);
             }
         }
         return image;
@@ -184,26 +189,24 @@ public final class PlacementContext {
      * keeps there; in a pool plan, bytes non-zero on another device of the pool).
      */
     public int[] unknownBytes() {
-        boolean[] unknown = new boolean[vcs.size()];
-        ConfigSpace guest = guestImage();
-        BitSet gaps = vcs.gaps();
-        for (int b = ChainEditor.EXTENDED_HEAD; b < vcs.size(); b++) {
-            unknown[b] = gaps.get(b) && guest.u8(b) != 0;
-        }
+        guestImage();
+        // word by word: a policy asks once per state, and most of the 4 KiB is neither
+        BitSet unknown = (BitSet) nonZero.clone();
+        unknown.and(vcs.gaps());
+        unknown.clear(0, ChainEditor.EXTENDED_HEAD);
         for (Quirk.Forbidden f : forbidden()) {
-            for (int b = Math.max(f.range().start(), ChainEditor.EXTENDED_HEAD); b < Math.min(f.range().end(), vcs.size());
-                    b++) {
-                unknown[b] = true;
+            int from = Math.max(f.range().start(), ChainEditor.EXTENDED_HEAD);
+            int to = Math.min(f.range().end(), vcs.size());
+            if (from < to) {
+                unknown.set(from, to);
             }
         }
-        int[] out = new int[vcs.size()];
+        int[] out = new int[unknown.cardinality()];
         int n = 0;
-        for (int b = ChainEditor.EXTENDED_HEAD; b < vcs.size(); b++) {
-            if (unknown[b]) {
-                out[n++] = b;
-            }
+        for (int b = unknown.nextSetBit(0); b >= 0; b = unknown.nextSetBit(b + 1)) {
+            out[n++] = b;
         }
-        return java.util.Arrays.copyOf(out, n);
+        return out;
     }
 
     /** The first byte after every capability of extended space (visible or hidden, and the stub). */

@@ -271,13 +271,19 @@ public sealed interface PlacementPolicy {
                     best = s;
                 }
             }
+            int runScore = Integer.MIN_VALUE; // the score of the run the last rejection started
             for (int[] s : scored) {
-                if (s != best) {
+                if (s == best) {
+                    continue;
+                }
+                // the message only where the score changes: an equal score next door joins the run
+                if (s[1] != runScore || !candidates.extend(s[0])) {
                     candidates.reject(s[0], "score " + s[1] + " below the best, " + best[1]);
+                    runScore = s[1];
                 }
             }
-            return new PolicyResult(name(), new Outcome.Placed(best[0], String.format("highest-scoring gap (score %d: %s)",
-                    best[1], scoring.explain(best[0], c.length()))), candidates.done());
+            return new PolicyResult(name(), new Outcome.Placed(best[0], "highest-scoring gap (score " + best[1] + ": "
+                    + scoring.explain(best[0], c.length()) + ")"), candidates.done());
         }
 
         /**
@@ -318,14 +324,17 @@ public sealed interface PlacementPolicy {
             String explain(int off, int length) {
                 List<String> parts = new ArrayList<>();
                 int clear = clearance(off, length);
-                parts.add(unknown.length == 0 ? String.format("no byte of unknown purpose in extended space +%d",
-                        CLEARANCE_WEIGHT * clear) : String.format("%s%d bytes clear of the nearest byte of unknown"
-                        + " purpose +%d", clear == CLEARANCE_CAP ? "at least " : "", clear, CLEARANCE_WEIGHT * clear));
+                // concatenated, not formatted: java.util.Formatter's first use loads locale data
+                parts.add(unknown.length == 0 ? "no byte of unknown purpose in extended space +" + CLEARANCE_WEIGHT * clear
+                        : (clear == CLEARANCE_CAP ? "at least " : "") + clear + " bytes clear of the nearest byte of"
+                                + " unknown purpose +" + CLEARANCE_WEIGHT * clear);
                 if (tail(off, length) > 0) {
                     parts.add("tail +" + TAIL);
                 }
                 if (afterLast(off) > 0) {
-                    parts.add(String.format("after the last capability (0x%03x) +%d", lastEnd, afterLast(off)));
+                    String hex = Integer.toHexString(lastEnd);
+                    parts.add("after the last capability (0x" + "000".substring(Math.min(3, hex.length())) + hex + ") +"
+                            + afterLast(off));
                 }
                 parts.add("all bytes read zero");
                 return String.join(", ", parts);
