@@ -1,6 +1,7 @@
 package dev.vcap.cli;
 
 import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Hex;
 import java.util.Locale;
 
 /** The line that opens a device in text and HTML output. */
@@ -19,7 +20,7 @@ final class DeviceTitle {
 
     /** The description with the device's IDs in brackets, once. */
     static String described(DeviceImage d) {
-        String ids = "[" + Columns.hex(d.vendorId(), 4) + ":" + Columns.hex(d.deviceId(), 4) + "]";
+        String ids = "[" + Hex.padded(d.vendorId(), 4) + ":" + Hex.padded(d.deviceId(), 4) + "]";
         if (d.description().toLowerCase(Locale.ROOT).contains(ids)) {
             return d.description();
         }

@@ -10,6 +10,7 @@ import dev.vcap.pci.analysis.DeviceAnalysis;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.Finding;
 import dev.vcap.pci.config.DeviceImage;
+import dev.vcap.pci.config.Hex;
 import dev.vcap.pci.config.PciAddress;
 import dev.vcap.pci.decode.Decoders;
 import dev.vcap.pci.decode.RegisterField;
@@ -221,9 +222,9 @@ final class InspectCommand extends Command {
                 out.println("  capabilities:");
                 out.println("    space     offset  id      ver  length  name");
                 for (Capability c : caps) {
-                    String id = "0x" + Columns.hex(c.id(),
+                    String id = "0x" + Hex.padded(c.id(),
                             c.space() == dev.vcap.pci.capability.CapabilitySpace.STANDARD ? 2 : 4);
-                    out.println("    " + Columns.left(c.space().label(), 8) + "  0x" + Columns.hex(c.offset(), 3) + "   "
+                    out.println("    " + Columns.left(c.space().label(), 8) + "  0x" + Hex.padded(c.offset(), 3) + "   "
                             + Columns.left(id, 6) + "  " + Columns.left(c.hasVersion() ? "v" + c.version() : "-", 3)
                             + "  " + Columns.left(c.length() + (c.lengthKnown() ? "" : "?"), 6) + "  " + c.name());
                 }
@@ -241,7 +242,7 @@ final class InspectCommand extends Command {
                 Decoders.header(d.config()).ifPresent(h -> printFields(out, "header", h.fields()));
                 for (Capability c : caps) {
                     Decoders.view(d.config(), c, a.chain().traits())
-                            .ifPresent(v -> printFields(out, c.name() + " @0x" + Columns.hex(c.offset(), 3), v.fields()));
+                            .ifPresent(v -> printFields(out, c.name() + " @0x" + Hex.padded(c.offset(), 3), v.fields()));
                 }
             }
             if (map) {
@@ -256,7 +257,7 @@ final class InspectCommand extends Command {
             for (RegisterField f : fields) {
                 if (!f.register().equals(register)) {
                     register = f.register();
-                    out.println("    " + register + " @0x" + Columns.hex(f.offset(), 3) + ":");
+                    out.println("    " + register + " @0x" + Hex.padded(f.offset(), 3) + ":");
                 }
                 out.println("      " + Columns.left(f.field(), 36) + " " + f.meaning());
             }

@@ -3,6 +3,7 @@ package dev.vcap.pci.decode;
 import dev.vcap.pci.capability.CapabilityKind;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.Hex;
 import java.util.List;
 
 /**
@@ -246,9 +247,9 @@ public record AerView(ConfigSpace cs, int offset, boolean rootRegisters) impleme
                     .flag("Fatal Error Messages Received", ROOT_STA_FATAL_RECEIVED)
                     .number("Advanced Error Interrupt Message Number", ROOT_STA_INTERRUPT_MASK);
             f.register("Error Source Identification", ERROR_SOURCE_ID, 4)
-                    .add("ERR_COR Source Identification", SOURCE_ERR_COR_MASK, v -> Text.hex(v, 4))
+                    .add("ERR_COR Source Identification", SOURCE_ERR_COR_MASK, v -> Hex.padded(v, 4))
                     .add("ERR_FATAL/NONFATAL Source Identification", SOURCE_ERR_FATAL_NONFATAL_MASK,
-                            v -> Text.hex(v, 4));
+                            v -> Hex.padded(v, 4));
         }
         if (tlpPrefixLogPresent()) {
             for (int i = 0; i < LOG_DWORDS; i++) {

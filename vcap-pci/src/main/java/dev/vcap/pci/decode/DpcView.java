@@ -3,6 +3,7 @@ package dev.vcap.pci.decode;
 import dev.vcap.pci.capability.CapabilityKind;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.Hex;
 import java.util.List;
 
 /**
@@ -200,7 +201,7 @@ public record DpcView(ConfigSpace cs, int offset) implements CapabilityView {
                 .number("DPC Trigger Reason Extension", STA_TRIGGER_REASON_EXT_MASK)
                 .number("RP PIO First Error Pointer", STA_RP_PIO_FIRST_ERROR_MASK)
                 .flag("DPC SIG_SFW Status", STA_SIG_SFW);
-        f.register("DPC Error Source ID", ERROR_SOURCE_ID, 2).add("DPC Error Source ID", 0xFFFF, v -> Text.hex(v, 4));
+        f.register("DPC Error Source ID", ERROR_SOURCE_ID, 2).add("DPC Error Source ID", 0xFFFF, v -> Hex.padded(v, 4));
         if (rpExtensions()) {
             pio(f.register("RP PIO Status", RP_PIO_STATUS, 4));
             pio(f.register("RP PIO Mask", RP_PIO_MASK, 4));

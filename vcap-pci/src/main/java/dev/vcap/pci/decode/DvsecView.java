@@ -3,6 +3,7 @@ package dev.vcap.pci.decode;
 import dev.vcap.pci.capability.CapabilityKind;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.Hex;
 import java.util.List;
 
 /**
@@ -67,10 +68,10 @@ public record DvsecView(ConfigSpace cs, int offset) implements CapabilityView {
     public List<RegisterField> fields() {
         FieldList f = new FieldList(this).extendedHeader();
         f.register("Designated Vendor-Specific Header 1", HEADER1, 4)
-                .add("DVSEC Vendor ID", VENDOR_ID_MASK, v -> Text.hex(v, 4))
+                .add("DVSEC Vendor ID", VENDOR_ID_MASK, v -> Hex.padded(v, 4))
                 .number("DVSEC Revision", REVISION_MASK)
                 .number("DVSEC Length", LENGTH_MASK);
-        f.register("Designated Vendor-Specific Header 2", HEADER2, 2).add("DVSEC ID", ID_MASK, v -> Text.hex(v, 4));
+        f.register("Designated Vendor-Specific Header 2", HEADER2, 2).add("DVSEC ID", ID_MASK, v -> Hex.padded(v, 4));
         return f.list();
     }
 }

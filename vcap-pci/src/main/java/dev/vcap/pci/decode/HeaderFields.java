@@ -3,6 +3,7 @@ package dev.vcap.pci.decode;
 import static dev.vcap.pci.decode.HeaderView.*;
 
 import dev.vcap.pci.config.Header;
+import dev.vcap.pci.config.Hex;
 
 /** The header fields both header views share. */
 final class HeaderFields {
@@ -12,8 +13,8 @@ final class HeaderFields {
 
     static FieldList common(HeaderView v) {
         FieldList f = new FieldList(v);
-        f.register("Vendor ID", Header.VENDOR_ID, 2).add("Vendor ID", 0xFFFF, x -> Text.hex(x, 4));
-        f.register("Device ID", Header.DEVICE_ID, 2).add("Device ID", 0xFFFF, x -> Text.hex(x, 4));
+        f.register("Vendor ID", Header.VENDOR_ID, 2).add("Vendor ID", 0xFFFF, x -> Hex.padded(x, 4));
+        f.register("Device ID", Header.DEVICE_ID, 2).add("Device ID", 0xFFFF, x -> Hex.padded(x, 4));
         f.register("Command", Header.COMMAND, 2)
                 .flag("I/O Space Enable", COMMAND_IO_SPACE)
                 .flag("Memory Space Enable", COMMAND_MEMORY_SPACE)

@@ -4,6 +4,7 @@ import dev.vcap.pci.capability.CapabilityKind;
 import dev.vcap.pci.capability.DeviceTraits;
 import dev.vcap.pci.capability.StandardCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.Hex;
 import java.util.List;
 
 /**
@@ -714,7 +715,7 @@ public record PcieView(ConfigSpace cs, int offset) implements CapabilityView {
                     .flag("CRS Software Visibility Enable", RTCTL_CRS_VISIBILITY);
             f.register("Root Capabilities", RTCAP, 2).flag("CRS Software Visibility", RTCAP_CRS_VISIBILITY);
             f.register("Root Status", RTSTA, 4)
-                    .add("PME Requester ID", RTSTA_PME_REQUESTER_MASK, v -> Text.hex(v, 4))
+                    .add("PME Requester ID", RTSTA_PME_REQUESTER_MASK, v -> Hex.padded(v, 4))
                     .flag("PME Status", RTSTA_PME_STATUS)
                     .flag("PME Pending", RTSTA_PME_PENDING);
         }

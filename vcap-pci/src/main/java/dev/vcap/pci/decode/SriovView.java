@@ -3,6 +3,7 @@ package dev.vcap.pci.decode;
 import dev.vcap.pci.capability.CapabilityKind;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.Hex;
 import java.util.List;
 
 /**
@@ -207,7 +208,7 @@ public record SriovView(ConfigSpace cs, int offset) implements CapabilityView {
         f.register("Function Dependency Link", FUNCTION_DEPENDENCY_LINK, 1).number("Function Dependency Link", 0xFF);
         f.register("First VF Offset", FIRST_VF_OFFSET, 2).number("First VF Offset", 0xFFFF);
         f.register("VF Stride", VF_STRIDE, 2).number("VF Stride", 0xFFFF);
-        f.register("VF Device ID", VF_DEVICE_ID, 2).add("VF Device ID", 0xFFFF, v -> Text.hex(v, 4));
+        f.register("VF Device ID", VF_DEVICE_ID, 2).add("VF Device ID", 0xFFFF, v -> Hex.padded(v, 4));
         f.register("Supported Page Sizes", SUPPORTED_PAGE_SIZES, 4).add("Supported Page Sizes", 0xFFFF_FFFFL,
                 FieldList::pageSizes);
         f.register("System Page Size", SYSTEM_PAGE_SIZE, 4).add("System Page Size", 0xFFFF_FFFFL,

@@ -53,8 +53,4 @@ final class Text {
         long ns = latencyNs(value, scale);
         return ns < 0 ? "reserved scale " + scale : ns + "ns";
     }
-
-    static String hex(long value, int digits) {
-        return String.format("%0" + digits + "x", value);
-    }
 }

@@ -2,6 +2,7 @@ package dev.vcap.pci.decode;
 
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.Header;
+import dev.vcap.pci.config.Hex;
 import java.util.List;
 
 /**
@@ -68,8 +69,8 @@ public record Type0HeaderView(ConfigSpace cs) implements HeaderView {
         f.bars("Base Address Register", Header.BAR0, Header.BAR_COUNT_TYPE0);
         f.register("Cardbus CIS Pointer", Header.CARDBUS_CIS, 4).whole("Cardbus CIS Pointer");
         f.register("Subsystem Vendor ID", Header.SUBSYSTEM_VENDOR_ID, 2).add("Subsystem Vendor ID", 0xFFFF,
-                v -> Text.hex(v, 4));
-        f.register("Subsystem ID", Header.SUBSYSTEM_ID, 2).add("Subsystem ID", 0xFFFF, v -> Text.hex(v, 4));
+                v -> Hex.padded(v, 4));
+        f.register("Subsystem ID", Header.SUBSYSTEM_ID, 2).add("Subsystem ID", 0xFFFF, v -> Hex.padded(v, 4));
         HeaderFields.tail(f, Header.ROM_ADDRESS_TYPE0);
         f.register("Min_Gnt", Header.MIN_GNT, 1).number("Min_Gnt", 0xFF);
         f.register("Max_Lat", Header.MAX_LAT, 1).number("Max_Lat", 0xFF);

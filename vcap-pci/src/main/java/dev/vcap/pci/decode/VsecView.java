@@ -3,6 +3,7 @@ package dev.vcap.pci.decode;
 import dev.vcap.pci.capability.CapabilityKind;
 import dev.vcap.pci.capability.ExtendedCapability;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.Hex;
 import java.util.List;
 
 /**
@@ -59,7 +60,7 @@ public record VsecView(ConfigSpace cs, int offset) implements CapabilityView {
     public List<RegisterField> fields() {
         FieldList f = new FieldList(this).extendedHeader();
         f.register("Vendor-Specific Header", VENDOR_HEADER, 4)
-                .add("VSEC ID", ID_MASK, v -> Text.hex(v, 4))
+                .add("VSEC ID", ID_MASK, v -> Hex.padded(v, 4))
                 .number("VSEC Rev", REVISION_MASK)
                 .number("VSEC Length", LENGTH_MASK);
         return f.list();

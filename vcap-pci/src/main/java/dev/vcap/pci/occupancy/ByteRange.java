@@ -1,5 +1,7 @@
 package dev.vcap.pci.occupancy;
 
+import dev.vcap.pci.config.Hex;
+
 /**
  * A half-open range of config-space offsets, {@code [start, end)}.
  */
@@ -40,12 +42,6 @@ public record ByteRange(int start, int end) implements Comparable<ByteRange> {
     @Override
     public String toString() {
         // by hand rather than String.format: placement names ranges in refusals of many offsets
-        return "0x" + hex3(start) + "-0x" + hex3(end - 1);
-    }
-
-    /** {@code %03x}. */
-    private static String hex3(int value) {
-        String hex = Integer.toHexString(value);
-        return hex.length() >= 3 ? hex : "00".substring(hex.length() - 1) + hex;
+        return "0x" + Hex.padded(start, 3) + "-0x" + Hex.padded(end - 1, 3);
     }
 }

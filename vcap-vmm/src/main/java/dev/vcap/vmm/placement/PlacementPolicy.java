@@ -3,6 +3,7 @@ package dev.vcap.vmm.placement;
 import dev.vcap.pci.capability.Capability;
 import dev.vcap.pci.capability.CapabilityChain;
 import dev.vcap.pci.config.ConfigSpace;
+import dev.vcap.pci.config.Hex;
 import dev.vcap.pci.occupancy.ByteRange;
 import java.util.ArrayList;
 import java.util.List;
@@ -332,9 +333,7 @@ public sealed interface PlacementPolicy {
                     parts.add("tail +" + TAIL);
                 }
                 if (afterLast(off) > 0) {
-                    String hex = Integer.toHexString(lastEnd);
-                    parts.add("after the last capability (0x" + "000".substring(Math.min(3, hex.length())) + hex + ") +"
-                            + afterLast(off));
+                    parts.add("after the last capability (0x" + Hex.padded(lastEnd, 3) + ") +" + afterLast(off));
                 }
                 parts.add("all bytes read zero");
                 return String.join(", ", parts);
