@@ -346,38 +346,30 @@ public final class ChainEditor {
         int limit; // the first offset at which the cause may differ
         if (cause instanceof VirtualCapability c) {
             limit = c.end();
-            for (VirtualCapability e : list(space)) {
-                if (e == c) {
-                    break;
-                }
-                limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
-            }
         } else if (cause instanceof HiddenCapability h) {
             limit = h.end();
-            for (VirtualCapability e : list(space)) {
-                limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
-            }
-            for (HiddenCapability e : vcs.hidden) {
-                if (e == h) {
-                    break;
-                }
-                if (e.space() == space && !e.dropped()) {
-                    limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
-                }
-            }
-        } else if (cause == null && offset % 4 == 0 && offset >= low(space)) {
-            // a structure that fits: it keeps fitting until it would reach a structure to its right
+        } else if (cause == null) {
             limit = Integer.MAX_VALUE;
-            for (VirtualCapability e : list(space)) {
-                limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
-            }
-            for (HiddenCapability e : vcs.hidden) {
-                if (e.space() == space && !e.dropped()) {
-                    limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
-                }
-            }
         } else {
             return offset;
+        }
+        // every structure cause() tries before the cause (all of them for a structure that fits)
+        tried:
+        {
+            for (VirtualCapability e : list(space)) {
+                if (e == cause) {
+                    break tried;
+                }
+                limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
+            }
+            for (HiddenCapability e : vcs.hidden) {
+                if (e == cause) {
+                    break tried;
+                }
+                if (e.space() == space && !e.dropped()) {
+                    limit = Math.min(limit, startsOverlapping(e.offset(), offset, length));
+                }
+            }
         }
         limit = Math.min(limit, high(space) - length + 1);
         return limit <= offset ? offset : offset + (limit - 1 - offset) / 4 * 4;

@@ -23,13 +23,9 @@ public final class PlacementContext {
     private final VirtualConfigSpace vcs;
     private final List<Quirk> quirks;
     private final PlacementOptions options;
-    /** The guest's view as last read, and the {@link VirtualConfigSpace#changes()} it was read at. */
-    private ConfigSpace image;
-    private long imageAt = -1;
-    /** How many bytes of {@link #image} before each offset read non-zero: a range's count in two reads. */
-    private int[] nonZeroBefore;
-    /** The bytes of {@link #image} that read non-zero. */
+    /** The bytes that read non-zero in the guest's view as last read, at {@link VirtualConfigSpace#changes()} {@code imageAt}. */
     private BitSet nonZero;
+    private long imageAt = -1;
     /** The run of offsets {@code letFrom}, +4, ... {@code letThrough} the chain editor let through, for {@code letLength} bytes at {@code letAt}. */
     private int letFrom;
     private int letThrough = -1;
@@ -121,17 +117,19 @@ public final class PlacementContext {
                 }
             }
         }
-        return nonZeroBytes(offset, length) > 0 ? NON_ZERO : null;
+        int end = Math.min(offset + length, vcs.size());
+        int firstNonZero = nonZero().nextSetBit(offset);
+        return firstNonZero >= 0 && firstNonZero < end ? NON_ZERO : null;
     }
 
     /**
      * The last offset, {@code offset} plus a multiple of 4, that {@link #conflictCause} turns down
      * for the {@code cause} it gives at {@code offset} (a capability's overlap holds for a run of
      * offsets: {@link dev.vcap.vmm.config.ChainEditor#causeHoldsThrough}); {@code offset} itself for
-     * any other cause.
+     * any other cause, and for none (a quirk or a non-zero byte may refuse the next offset).
      */
     public int causeHoldsThrough(int offset, int length, Object cause) {
-        return vcs.editor().causeHoldsThrough(CapabilitySpace.EXTENDED, offset, length, cause);
+        return cause == null ? offset : vcs.editor().causeHoldsThrough(CapabilitySpace.EXTENDED, offset, length, cause);
     }
 
     private Quirk quirkOf(Quirk.Forbidden range) {
@@ -147,9 +145,8 @@ public final class PlacementContext {
 
     /** Non-zero bytes the guest would read in {@code [offset, offset + length)} before placement. */
     public int nonZeroBytes(int offset, int length) {
-        guestImage();
         int end = Math.min(offset + length, vcs.size());
-        return end <= offset ? 0 : nonZeroBefore[end] - nonZeroBefore[offset];
+        return end <= offset ? 0 : nonZero().get(offset, end).cardinality();
     }
 
     /**
@@ -162,24 +159,21 @@ public final class PlacementContext {
     }
 
     /**
-     * The guest's config space as it reads now, read once per state of the virtual config space:
-     * a policy asks about hundreds of candidate offsets between two edits, and each guest read of a
-     * pass-through byte goes through the host's region.
+     * The bytes of the guest's config space that read non-zero now, read once per state of the
+     * virtual config space: a policy asks about hundreds of candidate offsets between two edits, and
+     * each guest read of a pass-through byte goes through the host's region.
      */
-    private ConfigSpace guestImage() {
+    private BitSet nonZero() {
         long at = vcs.changes();
-        if (image == null || at != imageAt) {
-            image = vcs.guestImage();
+        if (nonZero == null || at != imageAt) {
+            ConfigSpace image = vcs.guestImage();
             imageAt = at;
-            nonZeroBefore = new int[vcs.size() + 1];
             nonZero = new BitSet(vcs.size());
             for (int b = 0; b < vcs.size(); b++) {
-                boolean set = image.u8(b) != 0;
-                nonZeroBefore[b + 1] = nonZeroBefore[b] + (set ? 1 : 0);
-                nonZero.set(b, set);
+                nonZero.set(b, image.u8(b) != 0);
             }
         }
-        return image;
+        return nonZero;
     }
 
     /**
@@ -189,9 +183,8 @@ public final class PlacementContext {
      * keeps there; in a pool plan, bytes non-zero on another device of the pool).
      */
     public int[] unknownBytes() {
-        guestImage();
         // word by word: a policy asks once per state, and most of the 4 KiB is neither
-        BitSet unknown = (BitSet) nonZero.clone();
+        BitSet unknown = (BitSet) nonZero().clone();
         unknown.and(vcs.gaps());
         unknown.clear(0, ChainEditor.EXTENDED_HEAD);
         for (Quirk.Forbidden f : forbidden()) {
