@@ -34,12 +34,12 @@ public final class UsageText {
     public static String of(CommandDef<?> def, String qualifiedName) {
         StringBuilder t = new StringBuilder();
         if (def.header() != null) {
-            wrap(t, def.header(), 0, 0);
+            wrap(t, def.header());
         }
         String usage = "Usage: " + qualifiedName + " ";
         wrapWords(t, synopsis(def), usage, " ".repeat(usage.length()));
         for (String line : def.description()) {
-            wrap(t, line, 0, 0);
+            wrap(t, line);
         }
         List<String[]> rows = new ArrayList<>();
         for (ParamDef<?> p : def.params()) {
@@ -132,12 +132,12 @@ public final class UsageText {
         }
     }
 
-    /** {@code line} as it is when it fits, else wrapped at spaces; wrapped lines indented by {@code indent}. */
-    private static void wrap(StringBuilder t, String line, int first, int indent) {
-        if (first + line.length() <= WIDTH) {
+    /** {@code line} as it is when it fits (its spaces kept), else wrapped at spaces. */
+    private static void wrap(StringBuilder t, String line) {
+        if (line.length() <= WIDTH) {
             t.append(line).append('\n');
         } else {
-            wrapWords(t, line, "", " ".repeat(indent));
+            wrapWords(t, line, "", "");
         }
     }
 
