@@ -569,32 +569,11 @@ public final class VirtualConfigSpace {
      */
     void rebuild() {
         changes++;
-        Arrays.fill(emulated, (byte) 0);
-        Arrays.fill(writable, (byte) 0);
-        Arrays.fill(w1c, (byte) 0);
-        Arrays.fill(forward, (byte) 0);
-        Arrays.fill(hardwareW1c, (byte) 0);
-        Arrays.fill(region, GAP);
+        resetMasks();
         structures.clear();
-        if (policy.gapWrites(CapabilitySpace.STANDARD)) {
-            Arrays.fill(forward, 0, Math.min(size, ConfigSpace.CONVENTIONAL_SIZE), (byte) 0xFF);
-        }
-        if (policy.gapWrites(CapabilitySpace.EXTENDED) && size > ConfigSpace.CONVENTIONAL_SIZE) {
-            Arrays.fill(forward, ConfigSpace.CONVENTIONAL_SIZE, size, (byte) 0xFF);
-        }
-        Arrays.fill(forward, 0, ConfigSpace.HEADER_SIZE, (byte) 0);
-        Arrays.fill(region, 0, ConfigSpace.HEADER_SIZE, HEADER);
         apply(0, ConfigSpace.HEADER_SIZE, policy.header());
         for (HiddenCapability h : hidden) {
-            short code = structure(h);
-            int from = Math.max(h.offset(), h.space() == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE
-                    : ConfigSpace.CONVENTIONAL_SIZE);
-            int to = Math.min(h.end(), h.space() == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : size);
-            for (int b = from; b < to; b++) {
-                region[b] = code;
-                emulated[b] = (byte) 0xFF;
-                forward[b] = 0;
-            }
+            applyHidden(h);
         }
         for (List<VirtualCapability> list : List.of(standard, extended)) {
             for (VirtualCapability c : list) {
@@ -613,6 +592,47 @@ public final class VirtualConfigSpace {
             relinkExtended();
         }
         relinkStandard();
+        computeChecked();
+        computeUniformDwords();
+    }
+
+    // Each pass over the bytes is a method of its own, as are the passes of applyCapability: a plan
+    // rebuilds a few hundred spaces, too few for the JIT to compile rebuild, but enough for each pass;
+    // compiled alone, each is a small, quick compilation where rebuild with them all inlined took
+    // the compiler nearly half a second (docs/PERFORMANCE.md).
+
+    /** Every byte a gap the guest cannot write through; the header the header's. */
+    private void resetMasks() {
+        Arrays.fill(emulated, (byte) 0);
+        Arrays.fill(writable, (byte) 0);
+        Arrays.fill(w1c, (byte) 0);
+        Arrays.fill(forward, (byte) 0);
+        Arrays.fill(hardwareW1c, (byte) 0);
+        Arrays.fill(region, GAP);
+        if (policy.gapWrites(CapabilitySpace.STANDARD)) {
+            Arrays.fill(forward, 0, Math.min(size, ConfigSpace.CONVENTIONAL_SIZE), (byte) 0xFF);
+        }
+        if (policy.gapWrites(CapabilitySpace.EXTENDED) && size > ConfigSpace.CONVENTIONAL_SIZE) {
+            Arrays.fill(forward, ConfigSpace.CONVENTIONAL_SIZE, size, (byte) 0xFF);
+        }
+        Arrays.fill(forward, 0, ConfigSpace.HEADER_SIZE, (byte) 0);
+        Arrays.fill(region, 0, ConfigSpace.HEADER_SIZE, HEADER);
+    }
+
+    /** Gives a hidden capability's bytes their region: emulated, reading the shadow's bytes. */
+    private void applyHidden(HiddenCapability h) {
+        short code = structure(h);
+        int from = Math.max(h.offset(), h.space() == CapabilitySpace.STANDARD ? ConfigSpace.HEADER_SIZE
+                : ConfigSpace.CONVENTIONAL_SIZE);
+        int to = Math.min(h.end(), h.space() == CapabilitySpace.STANDARD ? ConfigSpace.CONVENTIONAL_SIZE : size);
+        for (int b = from; b < to; b++) {
+            region[b] = code;
+            emulated[b] = (byte) 0xFF;
+            forward[b] = 0;
+        }
+    }
+
+    private void computeChecked() {
         int headerType = Header.type(ConfigSpace.wrap(shadow));
         for (int b = 0; b < size; b++) {
             boolean resource = b < ConfigSpace.HEADER_SIZE && !policy.checkedOnMigration(b, headerType);
@@ -620,6 +640,9 @@ public final class VirtualConfigSpace {
                     instanceof HiddenCapability;
             checked[b] = resource || hiddenBody ? 0 : (byte) (emulated[b] & ~writable[b] & ~w1c[b]);
         }
+    }
+
+    private void computeUniformDwords() {
         for (int d = 0; d < uniformDword.length; d++) {
             int o = d * 4;
             uniformDword[d] = region[o] == region[o + 1] && region[o] == region[o + 2] && region[o] == region[o + 3];
