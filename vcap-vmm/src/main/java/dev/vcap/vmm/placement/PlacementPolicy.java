@@ -245,46 +245,95 @@ public sealed interface PlacementPolicy {
                 return PolicyResult.declined(name(), "gap search turned off");
             }
             Scoring scoring = new Scoring(ctx.vcs().size(), ctx.endOfLastCapability(), ctx.unknownBytes());
+            Scan scan = Scan.of(ctx, c.length(), scoring);
             Candidates candidates = new Candidates(name());
-            List<int[]> scored = new ArrayList<>();
-            Object lastCause = null;
-            for (int off = 0x100; off + c.length() <= scoring.size(); off += 4) {
-                Object cause = ctx.conflictCause(off, c.length());
-                if (cause == null) {
-                    scored.add(new int[] {off, scoring.score(off, c.length())});
-                } else {
-                    // the message only where the cause changes: the same cause, the same run
-                    if (cause != lastCause || !candidates.extend(off)) {
-                        candidates.reject(off, ctx.conflict(off, c.length()).orElseThrow());
-                    }
-                    off = ctx.causeHoldsThrough(off, c.length(), cause);
-                    candidates.extendThrough(off);
-                }
-                lastCause = cause;
+            for (int i = 0; i < scan.runs; i++) {
+                // the message once a run: the same cause, the same message but for the offset
+                candidates.reject(scan.runFrom[i], ctx.conflict(scan.runFrom[i], c.length()).orElseThrow());
+                candidates.extendThrough(scan.runThrough[i]);
             }
-            if (scored.isEmpty()) {
+            if (scan.fits == 0) {
                 return new PolicyResult(name(), new Outcome.Declined("no free, zero-reading " + c.length()
                         + "-byte gap in extended space"), candidates.done());
             }
-            int[] best = scored.get(0);
-            for (int[] s : scored) {
-                if (s[1] > best[1] || s[1] == best[1] && s[0] > best[0]) {
-                    best = s;
-                }
+            int best = scan.best();
+            // the others in runs of one score at consecutive offsets, the best one apart: a message per run
+            for (int i = best == 0 ? 1 : 0; i < scan.fits; ) {
+                int last = scan.runEnd(i, best);
+                candidates.reject(scan.fitAt[i], "score " + scan.score[i] + " below the best, " + scan.score[best]);
+                candidates.extendThrough(scan.fitAt[last]);
+                i = last + 1 == best ? last + 2 : last + 1;
             }
-            int runScore = Integer.MIN_VALUE; // the score of the run the last rejection started
-            for (int[] s : scored) {
-                if (s == best) {
-                    continue;
-                }
-                // the message only where the score changes: an equal score next door joins the run
-                if (s[1] != runScore || !candidates.extend(s[0])) {
-                    candidates.reject(s[0], "score " + s[1] + " below the best, " + best[1]);
-                    runScore = s[1];
-                }
+            int at = scan.fitAt[best];
+            return new PolicyResult(name(), new Outcome.Placed(at, "highest-scoring gap (score " + scan.score[best] + ": "
+                    + scoring.explain(at, c.length()) + ")"), candidates.done());
+        }
+
+        /**
+         * The candidate dword offsets in ascending order: those that fit, with their scores, and
+         * the runs of consecutive offsets refused for one cause. The messages are left to the
+         * caller, which builds one per run. Every loop that visits each offset is a small method
+         * here: such a loop runs for every offset of every device class, and the JIT compiles it
+         * with the method around it, where the messages' code made a compilation of half a second.
+         */
+        static final class Scan {
+            final int[] fitAt;
+            final int[] score;
+            int fits;
+            final int[] runFrom;
+            final int[] runThrough;
+            int runs;
+
+            private Scan(int candidates) {
+                fitAt = new int[candidates];
+                score = new int[candidates];
+                runFrom = new int[candidates];
+                runThrough = new int[candidates];
             }
-            return new PolicyResult(name(), new Outcome.Placed(best[0], "highest-scoring gap (score " + best[1] + ": "
-                    + scoring.explain(best[0], c.length()) + ")"), candidates.done());
+
+            static Scan of(PlacementContext ctx, int length, Scoring scoring) {
+                Scan scan = new Scan(Math.max(0, (scoring.size() - length - ConfigSpace.CONVENTIONAL_SIZE) / 4 + 1));
+                Object lastCause = null;
+                for (int off = ConfigSpace.CONVENTIONAL_SIZE; off + length <= scoring.size(); off += 4) {
+                    Object cause = ctx.conflictCause(off, length);
+                    if (cause == null) {
+                        scan.fitAt[scan.fits] = off;
+                        scan.score[scan.fits++] = scoring.score(off, length);
+                    } else {
+                        if (cause != lastCause) { // else the offset before was refused for it: its run goes on
+                            scan.runFrom[scan.runs++] = off;
+                        }
+                        off = ctx.causeHoldsThrough(off, length, cause);
+                        scan.runThrough[scan.runs - 1] = off;
+                    }
+                    lastCause = cause;
+                }
+                return scan;
+            }
+
+            /** The fit with the highest score; of equal scores, the one at the highest offset. */
+            int best() {
+                int best = 0;
+                for (int i = 1; i < fits; i++) {
+                    if (score[i] >= score[best]) {
+                        best = i;
+                    }
+                }
+                return best;
+            }
+
+            /**
+             * The last fit of the run that starts at fit {@code i}: fits at consecutive offsets with
+             * {@code i}'s score, ending before fit {@code best}.
+             */
+            int runEnd(int i, int best) {
+                int last = i;
+                while (last + 1 < fits && last + 1 != best && score[last + 1] == score[i]
+                        && fitAt[last + 1] == fitAt[last] + 4) {
+                    last++;
+                }
+                return last;
+            }
         }
 
         /**
