@@ -14,13 +14,18 @@ import java.util.concurrent.TimeUnit;
  * {@link #DEPTH} devices wait in between, so memory stays flat. A reader exception is rethrown by
  * {@link #next()} at the position it happened.
  *
+ * <p>The depth lets the reader run well ahead while the caller is slow for a while: {@code plan}
+ * and {@code survey} plan each new class of device at its first device, mostly near the start of
+ * an input, and with 256 devices the reader waited there and was left alone with the rest of the
+ * input at the end. 4,096 waiting devices are about 20 MB (docs/PERFORMANCE.md).
+ *
  * <p>When the next device is late — the input is a pipe fed in steps, or a slow disk — the caller's
  * {@code stalled} action runs once before waiting on: a command that streams flushes there what it
  * has written, so each result is seen as soon as it is known, not when the input ends.
  */
 final class PrefetchingSource implements DeviceSource {
 
-    static final int DEPTH = 256;
+    static final int DEPTH = 4096;
     /** How long the next device may be late before {@code stalled} runs: parsing one takes far less. */
     static final long STALL_MILLIS = 5;
     private static final Object END = new Object();
