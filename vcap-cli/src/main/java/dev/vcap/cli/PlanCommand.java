@@ -129,7 +129,7 @@ final class PlanCommand extends Command {
                         bar.device();
                         pace.afterDevice();
                         only = planned++ == 0 ? p : null;
-                        if (p.refused()) {
+                        if (shared.refused) {
                             refusals.add(PlanText.refusals(p));
                         }
                         if (writer != null && p.vcs() != null) {
@@ -227,16 +227,18 @@ final class PlanCommand extends Command {
     }
 
     /**
-     * A plan shared by the devices of one class ({@link DeviceClasses}), with its output after the
-     * device's title written once, the first time a report needs it.
+     * A plan shared by the devices of one class ({@link DeviceClasses}), with whether it is refused
+     * and its output after the device's title, each found once.
      */
     private static final class Shared {
         final DevicePlan plan;
+        final boolean refused;
         SerializableString json;
         String text;
 
         Shared(DevicePlan plan) {
             this.plan = plan;
+            this.refused = plan.refused();
         }
     }
 

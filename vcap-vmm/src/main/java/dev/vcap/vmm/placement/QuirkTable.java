@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Quirk tables: the one shipped with vcap ({@code quirks.yaml} beside this class, documented in
@@ -28,6 +29,7 @@ public final class QuirkTable {
     private static final Set<String> ROOT_KEYS = Set.of("version", "quirks");
     private static final Set<String> ENTRY_KEYS = Set.of("id", "description", "match", "forbid", "prefer", "source");
     private static final Set<String> CAPABILITIES = Set.of("PASID", "PRI", "ATS", "GPUDIRECT", "VMD_SHADOW", "ANY");
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
     private final List<Quirk> quirks;
 
@@ -98,7 +100,7 @@ public final class QuirkTable {
             entry.onlyKeys(ENTRY_KEYS);
             YamlNode idNode = entry.required("id");
             String id = idNode.text().trim();
-            if (!id.matches("[a-z0-9][a-z0-9-]*")) {
+            if (!ID.matcher(id).matches()) { // compiled once, not once an entry as String.matches does
                 throw idNode.error("'" + id + "' is not a valid id; expected kebab-case letters, digits and dashes");
             }
             if (!ids.add(id)) {
