@@ -112,7 +112,7 @@ record DevicePlan(DeviceImage device, DeviceAnalysis physical, String skipped, V
             skipped = "vfio-pci's view has no extended capability list";
         }
         PlanSettings.Registers registers = settings.registers(cs, LiveViews.hwInfo(device));
-        List<Quirk> quirks = settings.options().quirks().matching(DeviceIdentity.of(vcs.guestImage()));
+        List<Quirk> quirks = settings.options().quirks().matching(DeviceIdentity.of(vcs));
         if (skipped != null || settings.requested().isEmpty()) {
             return new DevicePlan(device, physical, skipped, vcs, hostHidden, actions, null, null, registers, quirks);
         }

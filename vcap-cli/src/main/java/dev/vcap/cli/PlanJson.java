@@ -60,14 +60,18 @@ final class PlanJson {
         g.writeBooleanField("refused", p.refused());
         nullableString(g, "refusal", p.refusal());
         DeviceJson.findings(g, p.physical().chain().findings());
+        // the guest's bytes and chain read once for the body: each read goes through the vfio view
+        ConfigSpace guest = p.vcs() == null ? null : p.guestImage();
+        CapabilityChain guestChain = guest == null ? null : CapabilityChain.walk(guest);
         g.writeArrayFieldStart("placements");
         if (p.plan() != null) {
             for (Decision d : p.plan().decisions()) {
-                decision(g, d, p);
+                decision(g, d, p, guest, guestChain);
             }
         }
         g.writeEndArray();
-        DeviceJson.capabilities(g, p.guestCapabilities(), null, c -> p.originOf(c).label());
+        DeviceJson.capabilities(g, guestChain == null ? List.of() : guestChain.all().toList(), null,
+                c -> p.originOf(c).label());
         g.writeArrayFieldStart("hidden");
         for (DevicePlan.Hidden h : p.hidden()) {
             g.writeStartObject();
@@ -94,7 +98,8 @@ final class PlanJson {
         g.writeEndArray();
     }
 
-    static void decision(JsonGenerator g, Decision d, DevicePlan p) throws IOException {
+    private static void decision(JsonGenerator g, Decision d, DevicePlan p, ConfigSpace guest, CapabilityChain guestChain)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("capability", d.capability().name());
         if (d.offset().isPresent()) {
@@ -108,7 +113,7 @@ final class PlanJson {
         if (d.placed()) {
             g.writeObjectFieldStart("registers");
             g.writeStringField("note", p.registers().notes().get(d.capability()));
-            DeviceJson.fields(g, registerFields(p, d));
+            DeviceJson.fields(g, registerFields(d, guest, guestChain));
             g.writeEndObject();
         } else {
             g.writeNullField("registers");
@@ -143,9 +148,8 @@ final class PlanJson {
      * The synthesized capability's registers as the guest reads them, decoded as {@code inspect
      * --decode} decodes them; the extended header (ID, version, next) belongs to the layout.
      */
-    private static List<RegisterField> registerFields(DevicePlan p, Decision d) {
-        ConfigSpace guest = p.guestImage();
-        return Decoders.view(guest, d.capability().kind(), d.offset().getAsInt(), CapabilityChain.walk(guest).traits())
+    private static List<RegisterField> registerFields(Decision d, ConfigSpace guest, CapabilityChain guestChain) {
+        return Decoders.view(guest, d.capability().kind(), d.offset().getAsInt(), guestChain.traits())
                 .map(v -> v.fields().stream()
                         .filter(f -> !f.register().equals(RegisterField.EXTENDED_CAPABILITY_HEADER)).toList())
                 .orElse(List.of());

@@ -191,7 +191,7 @@ record SurveyRow(DeviceImage device, String skipped, Map<String, Answer> policie
     }
 
     private static Optional<String> forbidden(PlacementOptions options, VirtualConfigSpace vcs, ByteRange range) {
-        for (Quirk q : options.quirks().matching(DeviceIdentity.of(vcs.guestImage()))) {
+        for (Quirk q : options.quirks().matching(DeviceIdentity.of(vcs))) {
             for (Quirk.Forbidden f : q.forbidden()) {
                 if (f.range().overlaps(range)) {
                     return Optional.of(String.format("%s is forbidden by quirk '%s' (%s)", f.range(), q.id(), f.reason()));

@@ -428,10 +428,21 @@ public final class VirtualConfigSpace {
      * edit lands between two of its dwords.
      */
     public ConfigSpace guestImage() {
-        ConfigSpace out = ConfigSpace.allocate(size);
+        return guestImage(size);
+    }
+
+    /**
+     * The first {@code length} bytes (a multiple of 16, at most {@link #size()}) as the guest reads
+     * them, as {@link #guestImage()} reads them: what needs the header alone reads 64 bytes, not 4 KiB.
+     */
+    public ConfigSpace guestImage(int length) {
+        if (length > size) {
+            throw new IllegalArgumentException("the config space has " + size + " bytes, not " + length);
+        }
+        ConfigSpace out = ConfigSpace.allocate(length);
         long stamp = lock.readLock();
         try {
-            for (int off = 0; off < size; off += 4) {
+            for (int off = 0; off < length; off += 4) {
                 out.setU32(off, readPieces(off, 4));
             }
         } finally {

@@ -2,6 +2,7 @@ package dev.vcap.vmm.placement;
 
 import dev.vcap.pci.config.ConfigSpace;
 import dev.vcap.pci.config.Header;
+import dev.vcap.vmm.config.VirtualConfigSpace;
 
 /**
  * What identifies a device model for quirk and layout matching: vendor, device, subsystem,
@@ -14,6 +15,11 @@ public record DeviceIdentity(int vendor, int device, int subsystemVendor, int su
         return new DeviceIdentity(cs.u16(Header.VENDOR_ID), cs.u16(Header.DEVICE_ID),
                 type0 ? cs.u16(Header.SUBSYSTEM_VENDOR_ID) : 0, type0 ? cs.u16(Header.SUBSYSTEM_ID) : 0,
                 cs.u8(Header.REVISION_ID), Header.classCode(cs));
+    }
+
+    /** The identity the guest reads: its view of the header, the only bytes read. */
+    public static DeviceIdentity of(VirtualConfigSpace vcs) {
+        return of(vcs.guestImage(ConfigSpace.HEADER_SIZE));
     }
 
     @Override

@@ -23,9 +23,10 @@ public final class PlacementContext {
     private final VirtualConfigSpace vcs;
     private final List<Quirk> quirks;
     private final PlacementOptions options;
-    /** The bytes that read non-zero in the guest's view as last read, at {@link VirtualConfigSpace#changes()} {@code imageAt}. */
-    private BitSet nonZero;
+    /** The guest's view as last read, at {@link VirtualConfigSpace#changes()} {@code imageAt}, and its non-zero bytes. */
+    private ConfigSpace image;
     private long imageAt = -1;
+    private BitSet nonZero;
     /** The run of offsets {@code letFrom}, +4, ... {@code letThrough} the chain editor let through, for {@code letLength} bytes at {@code letAt}. */
     private int letFrom;
     private int letThrough = -1;
@@ -159,18 +160,27 @@ public final class PlacementContext {
     }
 
     /**
-     * The bytes of the guest's config space that read non-zero now, read once per state of the
-     * virtual config space: a policy asks about hundreds of candidate offsets between two edits, and
-     * each guest read of a pass-through byte goes through the host's region.
+     * The guest's config space as it reads now, read once per state of the virtual config space: a
+     * policy asks about hundreds of candidate offsets between two edits, and each guest read of a
+     * pass-through byte goes through the host's region. Not to be changed.
      */
-    private BitSet nonZero() {
+    ConfigSpace guestImage() {
         long at = vcs.changes();
-        if (nonZero == null || at != imageAt) {
-            ConfigSpace image = vcs.guestImage();
+        if (image == null || at != imageAt) {
+            image = vcs.guestImage();
             imageAt = at;
+            nonZero = null;
+        }
+        return image;
+    }
+
+    /** The bytes of {@link #guestImage()} that are not zero. */
+    private BitSet nonZero() {
+        ConfigSpace now = guestImage();
+        if (nonZero == null) {
             nonZero = new BitSet(vcs.size());
             for (int b = 0; b < vcs.size(); b++) {
-                nonZero.set(b, image.u8(b) != 0);
+                nonZero.set(b, now.u8(b) != 0);
             }
         }
         return nonZero;

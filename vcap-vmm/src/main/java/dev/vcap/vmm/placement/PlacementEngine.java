@@ -43,7 +43,7 @@ public final class PlacementEngine {
                     options.explicit().get(c))));
             return new PlacementPlan(decisions, actions, vcs);
         }
-        DeviceIdentity identity = DeviceIdentity.of(vcs.guestImage());
+        DeviceIdentity identity = DeviceIdentity.of(vcs);
         if (options.layout() != null && options.layout().match().matches(identity)) {
             actions.addAll(LayoutApplier.apply(options.layout(), vcs));
         }
@@ -85,7 +85,7 @@ public final class PlacementEngine {
      */
     public static List<PolicyResult> askEach(VirtualConfigSpace vcs, SyntheticCapability capability,
             PlacementOptions options) {
-        DeviceIdentity identity = DeviceIdentity.of(vcs.guestImage());
+        DeviceIdentity identity = DeviceIdentity.of(vcs);
         PlacementContext ctx = new PlacementContext(identity, vcs, options.quirks().matching(identity), options);
         List<PolicyResult> out = new ArrayList<>();
         for (PlacementPolicy policy : PlacementPolicy.chain()) {

@@ -194,7 +194,7 @@ public sealed interface PlacementPolicy {
 
         @Override
         public PolicyResult consider(PlacementContext ctx, SyntheticCapability c) {
-            ConfigSpace image = ctx.vcs().guestImage();
+            ConfigSpace image = ctx.guestImage();
             Optional<List<ByteRange>> ranges = FreeSpaceDvsec.find(image, CapabilityChain.walk(image));
             if (ranges.isEmpty()) {
                 return PolicyResult.declined(name(), "the device has no free-space DVSEC");

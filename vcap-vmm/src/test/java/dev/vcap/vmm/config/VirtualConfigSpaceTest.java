@@ -44,6 +44,18 @@ class VirtualConfigSpaceTest {
     }
 
     @Test
+    void aPrefixOfTheGuestImageIsItsFirstBytes() {
+        vcs.editor().hide(vcs.layout().find(StandardCapability.MSI).orElseThrow(), "test"); // the guest reads other pointers
+        ConfigSpace whole = vcs.guestImage();
+        for (int length : new int[] {ConfigSpace.LINE_SIZE, ConfigSpace.HEADER_SIZE, ConfigSpace.CONVENTIONAL_SIZE,
+            ConfigSpace.EXTENDED_SIZE}) {
+            assertThat(vcs.guestImage(length)).isEqualTo(ConfigSpace.copyOf(whole.slice(0, length)));
+        }
+        assertThatThrownBy(() -> vcs.guestImage(ConfigSpace.EXTENDED_SIZE + ConfigSpace.LINE_SIZE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("the config space has 4096 bytes, not 4112");
+    }
+
+    @Test
     void readsMergeEmulatedAndPassThroughBits() {
         backing.write(Header.COMMAND, 2, 0x0407); // the device changes its own command bits
         assertThat(vcs.read(Header.COMMAND, 2)).isEqualTo(0x0407 & 0x0547);
