@@ -607,12 +607,12 @@ public final class VirtualConfigSpace {
         computeUniformDwords();
     }
 
-    // Each pass over the bytes is a method of its own, as are the passes of applyCapability: a plan
-    // rebuilds a few hundred spaces, too few for the JIT to compile rebuild, but enough for each pass;
-    // compiled alone, each is a small, quick compilation where rebuild with them all inlined took
-    // the compiler nearly half a second (docs/PERFORMANCE.md).
+    // Each pass over the whole space is a method of its own: a plan rebuilds a few hundred spaces,
+    // too few calls for the JIT to compile rebuild, but enough for each pass's loop; compiled alone,
+    // each is a small, quick compilation, where rebuild with them all inlined took the compiler
+    // nearly half a second (docs/PERFORMANCE.md).
 
-    /** Every byte a gap the guest cannot write through; the header the header's. */
+    /** Every byte a gap (forwarding writes where the policy lets gap writes through), the first 64 the header's. */
     private void resetMasks() {
         Arrays.fill(emulated, (byte) 0);
         Arrays.fill(writable, (byte) 0);
